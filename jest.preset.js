@@ -1,0 +1,26 @@
+// Shared Jest settings: TypeScript through SWC (with decorator metadata, which
+// NestJS needs) and the same path aliases as tsconfig.base.json.
+const path = require('node:path');
+
+const swcOptions = {
+  swcrc: false,
+  sourceMaps: 'inline',
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@siteops/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+  },
+  setupFiles: [path.join(__dirname, 'jest.setup.js')],
+  testTimeout: 30_000,
+};
