@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# What `npm start` runs: the whole platform in one process (all-in-one mode)
+# against local or configured servers. Only the infrastructure is handled
+# here: dependencies, then scripts/infra-up.sh, then the platform entry point.
+# Docker Engine and nginx (for deploying sites) are not brought up by this;
+# see docs/infrastructure.md.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+entry=apps/platform/src/main.ts
+[[ -f $entry ]] || die "$entry is missing: the platform entry point has not been written yet"
+ensure_node_modules
+scripts/infra-up.sh
+export SWC_NODE_PROJECT=tsconfig.base.json
+exec node -r @swc-node/register "$entry" "$@"
