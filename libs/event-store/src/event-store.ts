@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, type EventMetadata, type NewEvent, type RecordedEvent } from '@siteops/contracts';
+import { query, type EntityManager } from './database';
+import { Position } from './position';
+import { Upcasters } from './upcasting';
+
+/**
+ * What the writer expects the stream to be at: an exact version (0 = empty),
+ * `no_stream`, `stream_exists`, or `any` (no check).
+ */
+export type ExpectedVersion = number | 'no_stream' | 'stream_exists' | 'any';
+
+/** Raised when a stream is not at the expected version. Never a 500: the gateway maps it to 409/412. */
+export class ConcurrencyError extends DomainError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super('concurrency_conflict', `Stream ${streamId} is at version ${actual}, expected ${String(expected)}`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** Who and why, stamped on every event of one append. */
+export interface AppendContext {
+  correlationId: string;
+  causationId: string;
+  actor: string;
+}
+
+export interface AppendRequest {
+  streamId: string;
+  expectedVersion: ExpectedVersion;
+  events: readonly NewEvent[];
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** The stream's version after the append. */
+  version: number;
+  /** Read-cursor token of the last appended event. */
+  position: string;
+  events: RecordedEvent[];
+}
+
+export interface ReadAllPage {
+  events: RecordedEvent[];
+  /** Cursor to continue from: the last event's position, or the `after` given when nothing was read. */
+  cursor: Position;
+}
+
+export interface EventStoreOptions {
+  upcasters?: Upcasters;
+  /** Injected clock for `metadata.at`. */
+  now?: () => Date;
+  newId?: () => string;
+}
+
+interface EventRow {
+  global_position: string;
+  tx_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date | string;
+}
+
+const COLUMNS =
+  'global_position, tx_id::text AS tx_id, event_id, stream_id, stream_version, type, data, metadata, recorded_at';
+
+/**
+ * The safe read order of rule 3. Qualified on purpose: a bare `tx_id` in
+ * ORDER BY names the *output* column `tx_id::text AS tx_id` above, which
+ * sorts transaction ids as text ('10000' < '9999') — out of step with the
+ * numeric cursor in WHERE, so pages skip or repeat events once ids cross a
+ * power of ten, and no index serves it (every page scanned and sorted the
+ * whole table).
+ */
+const READ_ORDER = 'events.tx_id, events.global_position';
+const READ_ORDER_DESC = 'events.tx_id DESC, events.global_position DESC';
+
+const UNIQUE_VIOLATION = '23505';
+const ANY_RETRIES = 10;
+
+/**
+ * The PostgreSQL event store. Every call takes the entity manager to run on:
+ * pass one inside `em.transactional(...)` to join that transaction (a
+ * projection and its checkpoint, a write-side index and its events).
+ */
+export class EventStore {
+  private readonly upcasters: Upcasters;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(options: EventStoreOptions = {}) {
+    this.upcasters = options.upcasters ?? new Upcasters();
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  /** Appends to one stream with optimistic concurrency. */
+  async append(
+    em: EntityManager,
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: readonly NewEvent[],
+    context: AppendContext,
+  ): Promise<AppendResult> {
+    const [result] = await this.appendMany(em, [{ streamId, expectedVersion, events }], context);
+    if (!result) throw new Error('appendMany returned no result');
+    return result;
+  }
+
+  /**
+   * Appends to several streams atomically: either every stream is at its
+   * expected version and all events are stored, or nothing is.
+   */
+  async appendMany(em: EntityManager, requests: readonly AppendRequest[], context: AppendContext): Promise<AppendResult[]> {
+    if (requests.length === 0) return [];
+    const inTransaction = em.getTransactionContext() !== undefined;
+    const run = (tx: EntityManager) => Promise.all(requests.map((r) => this.appendOne(tx, r, context)));
+    // A single stream needs no explicit transaction: one INSERT ... SELECT is atomic.
+    if (inTransaction || requests.length === 1) {
+      return this.retryAny(requests, inTransaction, () => run(em));
+    }
+    return this.retryAny(requests, false, () => em.transactional((tx) => run(tx)));
+  }
+
+  /** Events of one stream in version order, from `fromVersion` (exclusive). */
+  async readStream(
+    em: EntityManager,
+    streamId: string,
+    options: { fromVersion?: number; maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
+    const { rows } = await query<EventRow>(
+      em,
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version LIMIT ?`,
+      [streamId, options.fromVersion ?? 0, options.maxCount ?? 1_000_000],
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** The current version of a stream; 0 when it has no events. */
+  async streamVersion(em: EntityManager, streamId: string): Promise<number> {
+    const { rows } = await query<{ version: number | null }>(
+      em,
+      'SELECT max(stream_version) AS version FROM events WHERE stream_id = ?',
+      [streamId],
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  /**
+   * Every event after `after`, in the safe global order of ARCHITECTURE.md
+   * rule 3:
+   * 1. only rows written by transactions older than every running one
+   *    (`tx_id < pg_snapshot_xmin(pg_current_snapshot())`), so a transaction
+   *    that took an earlier position but commits late is read later, not skipped;
+   * 2. ordered by (tx_id, global_position), continued by that same pair.
+   */
+  async readAll(em: EntityManager, after: Position, limit: number): Promise<ReadAllPage> {
+    const { rows } = await query<EventRow>(
+      em,
+      `SELECT ${COLUMNS} FROM events
+        WHERE (tx_id, global_position) > (?::xid8, ?::bigint)
+          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY ${READ_ORDER}
+        LIMIT ?`,
+      [after.txId.toString(), after.globalPosition.toString(), limit],
+    );
+    const events = rows.map((row) => this.toRecorded(row));
+    const last = rows[rows.length - 1];
+    return { events, cursor: last ? Position.of(last.tx_id, last.global_position) : after };
+  }
+
+  /** The cursor a reader reaches once it has read everything committed now. */
+  async headPosition(em: EntityManager): Promise<Position> {
+    const { rows } = await query<{ tx_id: string; global_position: string }>(
+      em,
+      `SELECT tx_id::text AS tx_id, global_position FROM events
+        WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY ${READ_ORDER_DESC} LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? Position.of(row.tx_id, row.global_position) : Position.start;
+  }
+
+  private async appendOne(em: EntityManager, request: AppendRequest, context: AppendContext): Promise<AppendResult> {
+    const { streamId, expectedVersion, events } = request;
+    if (events.length === 0) {
+      const version = await this.streamVersion(em, streamId);
+      this.check(streamId, expectedVersion, version);
+      return { streamId, version, position: (await this.headPosition(em)).toString(), events: [] };
+    }
+    const at = this.now().toISOString();
+    const payload = events.map((event) => ({
+      type: event.type,
+      data: event.data,
+      metadata: {
+        eventId: event.metadata?.eventId ?? this.newId(),
+        correlationId: event.metadata?.correlationId ?? context.correlationId,
+        causationId: event.metadata?.causationId ?? context.causationId,
+        actor: event.metadata?.actor ?? context.actor,
+        at: event.metadata?.at ?? at,
+      },
+    }));
+    // Steps, in one statement:
+    // 1. read the stream's current version (an index-only scan);
+    // 2. insert the batch numbered from it, only if it matches the expectation;
+    // 3. a concurrent writer that got there first trips the unique
+    //    (stream_id, stream_version) index, which we report as a conflict.
+    let rows: EventRow[];
+    try {
+      ({ rows } = await query<EventRow>(
+        em,
+        `WITH current AS (
+           SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = ?
+         ), input AS (
+           SELECT e.value, e.ordinality FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(value, ordinality)
+         )
+         INSERT INTO events (event_id, stream_id, stream_version, type, data, metadata)
+         SELECT (input.value->'metadata'->>'eventId')::uuid, ?, current.version + input.ordinality,
+                input.value->>'type', input.value->'data', input.value->'metadata'
+           FROM current, input
+          WHERE ${expectationSql(expectedVersion)}
+          ORDER BY input.ordinality
+         RETURNING ${COLUMNS}`,
+        [streamId, JSON.stringify(payload), streamId, ...expectationBindings(expectedVersion)],
+      ));
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new ConcurrencyError(streamId, expectedVersion, await this.versionOutside(em, streamId));
+      }
+      throw error;
+    }
+    if (rows.length === 0) {
+      throw new ConcurrencyError(streamId, expectedVersion, await this.streamVersion(em, streamId));
+    }
+    rows.sort((a, b) => a.stream_version - b.stream_version);
+    const recorded = rows.map((row) => this.toRecorded(row, false));
+    const last = recorded[recorded.length - 1];
+    if (!last) throw new Error('append stored no events');
+    return { streamId, version: last.streamVersion, position: last.position, events: recorded };
+  }
+
+  private check(streamId: string, expected: ExpectedVersion, actual: number): void {
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && actual === 0) ||
+      (expected === 'stream_exists' && actual > 0) ||
+      expected === actual;
+    if (!ok) throw new ConcurrencyError(streamId, expected, actual);
+  }
+
+  /**
+   * After a unique violation the transaction is aborted, so the actual version
+   * is read outside it (best effort: it only feeds the error message).
+   */
+  private async versionOutside(em: EntityManager, streamId: string): Promise<number> {
+    if (em.getTransactionContext()) return -1;
+    return this.streamVersion(em, streamId);
+  }
+
+  /** `any` appends never conflict for the caller: a lost race is retried (outside caller transactions). */
+  private async retryAny<T>(requests: readonly AppendRequest[], inTransaction: boolean, attempt: () => Promise<T>): Promise<T> {
+    const retriable = !inTransaction && requests.every((r) => r.expectedVersion === 'any');
+    for (let i = 0; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(retriable && error instanceof ConcurrencyError && i < ANY_RETRIES)) throw error;
+      }
+    }
+  }
+
+  private toRecorded(row: EventRow, upcast = true): RecordedEvent {
+    const stored = { type: row.type, data: row.data, metadata: row.metadata };
+    const event = upcast ? this.upcasters.apply(stored) : stored;
+    return {
+      type: event.type,
+      data: event.data,
+      metadata: row.metadata,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      globalPosition: row.global_position,
+      position: Position.of(row.tx_id, row.global_position).toString(),
+      recordedAt: new Date(row.recorded_at).toISOString(),
+    };
+  }
+}
+
+function expectationSql(expected: ExpectedVersion): string {
+  if (expected === 'any') return 'true';
+  if (expected === 'no_stream') return 'current.version = 0';
+  if (expected === 'stream_exists') return 'current.version > 0';
+  return 'current.version = ?';
+}
+
+function expectationBindings(expected: ExpectedVersion): unknown[] {
+  return typeof expected === 'number' ? [expected] : [];
+}
