@@ -1,0 +1,3 @@
+export * from './cidr';
+export * from './canonical-hash';
+export * from './effective-config';
