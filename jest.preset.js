@@ -16,7 +16,13 @@ const swcOptions = {
 
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swcOptions],
+    // @fastify/static (Swagger UI assets) requires content-disposition, which ships
+    // ES modules only; Node loads it with require(esm), Jest needs it compiled.
+    '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { swcrc: false, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@siteops/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
