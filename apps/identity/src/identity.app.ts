@@ -27,7 +27,7 @@ export const app: SiteopsApp = {
         logger: infra.logger,
         adminEmail: config.adminEmail,
         dataDir: config.dataDir,
-        print: (text) => process.stdout.write(text),
+        print: options.print ?? ((text) => process.stdout.write(text)),
       });
       const runner = new CommandRunner(infra.em, infra.store);
       // Nest types its options bag as a class, but only ever reads its fields.

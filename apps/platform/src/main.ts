@@ -4,7 +4,7 @@ import { banner, startPlatform } from './platform';
 if (require.main === module) {
   runMain(async (config) => {
     const platform = await startPlatform(config);
-    process.stdout.write(banner(config, platform.url));
+    process.stdout.write(banner(config, platform.url, platform.newAdminKey));
     return platform;
   });
 }

@@ -12,6 +12,11 @@ export interface AppStartOptions {
    */
   standalone: boolean;
   health: HealthRegistry;
+  /**
+   * Where one-time notices for the operator go (the new admin key). Defaults
+   * to stdout; the all-in-one launcher folds them into its own banner.
+   */
+  print?: (text: string) => void;
 }
 
 /**
