@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@siteops/testing';
-import type { NewEvent } from '@siteops/contracts';
-import { migrate, openDatabase } from './database';
+import type { NewEvent, RecordedEvent } from '@siteops/contracts';
+import { migrate, openDatabase, query } from './database';
 import { ConcurrencyError, EventStore } from './event-store';
 import { eventStoreMigrations } from './event-store.migrations';
 import { Position } from './position';
@@ -83,6 +83,33 @@ describe('EventStore (PostgreSQL)', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(em(), stream, 'any', [ev(i)], ctx)));
     const versions = (await store.readStream(em(), stream)).map((e) => e.streamVersion);
     expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('orders transaction ids as numbers, not text, when they gain a digit', async () => {
+    // Rows as two transactions 999 and 1000 would have written them (both long
+    // committed). Compared as text, "1000" sorts before "999".
+    const stream = `digits-${randomUUID()}`;
+    const insert = (txId: string, version: number) =>
+      query(
+        em(),
+        `INSERT INTO events (event_id, stream_id, stream_version, type, data, metadata, tx_id)
+         VALUES (?, ?, ?, 'Digits', '{}', '{}', ?::xid8)`,
+        [randomUUID(), stream, version, txId],
+      );
+    await insert('1000', 1);
+    await insert('999', 2);
+
+    const all: RecordedEvent[] = [];
+    for (let after = Position.start; ; ) {
+      const page = await store.readAll(em(), after, 1);
+      all.push(...page.events);
+      if (page.events.length === 0) break;
+      after = page.cursor;
+    }
+    const mine = all.filter((e) => e.streamId === stream).map((e) => e.position.split('.')[0]);
+    expect(mine).toEqual(['999', '1000']);
+    expect(Position.parse(all.at(-1)?.position ?? '')?.txId).toBeGreaterThanOrEqual(1000n);
+    expect((await store.headPosition(em())).txId).toBeGreaterThanOrEqual(1000n);
   });
 
   it('appends to several streams atomically', async () => {

@@ -84,7 +84,13 @@ const READ_ORDER = 'events.tx_id, events.global_position';
 const READ_ORDER_DESC = 'events.tx_id DESC, events.global_position DESC';
 
 const UNIQUE_VIOLATION = '23505';
-const ANY_RETRIES = 10;
+/**
+ * How often an `any` append that lost a race is retried. Each retry first
+ * waits a few random milliseconds so that writers which collided do not
+ * collide again in lockstep; n writers on one stream need at most n - 1.
+ */
+const ANY_RETRIES = 50;
+const ANY_RETRY_JITTER_MS = 5;
 
 /**
  * The PostgreSQL event store. Every call takes the entity manager to run on:
