@@ -11,7 +11,7 @@ export function buildProgram(io: CliIo): Command {
   // Settings first: subcommands copy them from their parent when created.
   program
     .description(
-      'Command-line client of siteops: organizations, projects, sites, members and API keys.',
+      'Command-line client of siteops: organizations, projects, sites, members, API keys and users.',
     )
     .version(version, '-V, --version', 'print the sitectl version')
     .option('--context <name>', 'use this context from the config instead of the current one')

@@ -1,94 +1,33 @@
-import { Option, type Command } from 'commander';
-import type { ApiBody, ApiKeyCreatedDto, ApiKeyDto, Role } from '@siteops/contracts';
+import type { Command } from 'commander';
+import type { ApiKeyCreatedDto, ApiKeyDto } from '@siteops/contracts';
 import { CliError, ExitCode, UsageError } from '../core/cli-errors';
 import type { CommandServices } from '../core/command-services';
 import { apiKeyId } from '../core/config-store';
-import { parseExpires } from '../core/expires';
-import { parsePath } from '../core/hierarchy-path';
+import { chooseFormat, formatAge, outputOption, writeList } from '../core/output';
 import {
-  chooseFormat,
-  formatAge,
-  outputOption,
-  writeData,
-  writeDetails,
-  writeList,
-} from '../core/output';
-import { ROLE_CHOICES } from '../core/roles';
-
-const SHOWN_ONCE = 'warning: save this key now: it will not be shown again.\n';
+  describeScope,
+  issueKeyBody,
+  printIssuedKey,
+  withIssueKeyOptions,
+  type IssueKeyOptions,
+} from './api-key.issue';
 
 /** `apikeys create|list|revoke`: the caller's own API keys. */
 export function registerApiKeysCommands(program: Command, services: CommandServices): void {
   const { io } = services;
   const apikeys = program.command('apikeys').description('create, list and revoke your API keys');
 
-  apikeys
-    .command('create')
-    .description('create an API key; it is printed once')
-    .argument('<name>', 'a name to recognise the key by')
-    .option('--expires <when>', 'expiry: a duration (30m, 12h, 30d, 8w) or an ISO date/time')
-    .option(
-      '--scope <path>',
-      'limit the key to ORG, ORG/PROJECT or ORG/PROJECT/SITE and below (needs --role)',
-    )
-    .addOption(
-      new Option(
-        '--role <role>',
-        'the highest role the scoped key may use (needs --scope)',
-      ).choices(ROLE_CHOICES),
-    )
-    .addOption(
-      outputOption(
-        'print the key and its details in this format (default: the key alone on stdout)',
-      ),
-    )
-    .action(
-      async (
-        name: string,
-        opts: { expires?: string; scope?: string; role?: Role; output?: string },
-        cmd: Command,
-      ) => {
-        if ((opts.scope === undefined) !== (opts.role === undefined)) {
-          throw new UsageError(
-            '--scope and --role go together',
-            'e.g. --scope acme/web --role viewer',
-          );
-        }
-        if (opts.scope !== undefined) parsePath(opts.scope);
-        const body: ApiBody<'createApiKey'> = {
-          name,
-          ...(opts.expires === undefined
-            ? {}
-            : { expiresAt: parseExpires(opts.expires, io.now()).toISOString() }),
-          // The API resolves the scope path to ids when it issues the key.
-          ...(opts.scope !== undefined && opts.role !== undefined
-            ? { scope: { path: opts.scope, maxRole: opts.role } }
-            : {}),
-        };
-        const client = await services.client(cmd);
-        const created = await client.post<ApiKeyCreatedDto>('/v1/api-keys', body);
-        const summary = `API key "${created.name}" created (id ${created.id}, ${describeScope(created.scope)}, expires ${created.expiresAt ?? 'never'}).\n`;
-        if (opts.output === undefined) {
-          // The key alone on stdout, so `KEY=$(sitectl apikeys create ci)` captures exactly it.
-          io.stderr.write(summary);
-          io.stdout.write(`${created.key}\n`);
-        } else {
-          const format = chooseFormat(opts.output, io.stdout);
-          if (format === 'table') {
-            await writeDetails(io, format, created, [
-              ['ID', created.id],
-              ['Name', created.name],
-              ['Scope', describeScope(created.scope)],
-              ['Expires', created.expiresAt ?? 'never'],
-              ['Key', created.key],
-            ]);
-          } else {
-            await writeData(io, format, created);
-          }
-        }
-        io.stderr.write(SHOWN_ONCE);
-      },
-    );
+  withIssueKeyOptions(
+    apikeys
+      .command('create')
+      .description('create an API key; it is printed once')
+      .argument('<name>', 'a name to recognise the key by'),
+  ).action(async (name: string, opts: IssueKeyOptions, cmd: Command) => {
+    const body = issueKeyBody(name, opts, io.now());
+    const client = await services.client(cmd);
+    const created = await client.post<ApiKeyCreatedDto>('/v1/api-keys', body);
+    await printIssuedKey(io, created, opts.output);
+  });
 
   apikeys
     .command('list')
@@ -156,10 +95,6 @@ function pickKey(keys: readonly ApiKeyDto[], ref: string): ApiKeyDto {
     });
   }
   return only;
-}
-
-function describeScope(scope: ApiKeyDto['scope']): string {
-  return scope ? `${scope.path} (at most ${scope.maxRole})` : 'unscoped';
 }
 
 function keyStatus(key: ApiKeyDto, now: Date): string {

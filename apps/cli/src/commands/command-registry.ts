@@ -7,6 +7,7 @@ import { registerCreateCommands } from './create.command';
 import { registerDeleteCommands } from './delete.command';
 import { registerGetCommands } from './get.command';
 import { registerMembersCommands } from './members.command';
+import { registerUsersCommands } from './users.command';
 
 /**
  * Every command area, in help order. A new area (secrets, firewall, explain,
@@ -21,5 +22,6 @@ export const COMMAND_AREAS: readonly CommandArea[] = [
   registerDeleteCommands,
   registerMembersCommands,
   registerApiKeysCommands,
+  registerUsersCommands,
   registerCompletionCommand,
 ];

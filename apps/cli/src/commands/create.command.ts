@@ -5,11 +5,9 @@ import type { ApiBody, OrganizationDto, ProjectDto, SiteDto } from '@siteops/con
 import { CliError, errorMessage } from '../core/cli-errors';
 import type { CommandServices } from '../core/command-services';
 import { parsePath, resolvePath } from '../core/hierarchy-path';
-import { chooseFormat, outputOption, writeList, type OutputFormat } from '../core/output';
+import { PRINT_CREATED, outputOption, writeCreated, writeList } from '../core/output';
 import { readAll } from '../core/prompt';
 import { organizationColumns, projectColumns, siteColumns } from './hierarchy.views';
-
-const PRINT_RESOURCE = 'print the created resource in this format instead of a one-line message';
 
 /** `create org NAME | project ORG/NAME | site ORG/PROJECT/NAME`. */
 export function registerCreateCommands(program: Command, services: CommandServices): void {
@@ -21,13 +19,13 @@ export function registerCreateCommands(program: Command, services: CommandServic
     .alias('organization')
     .description('create an organization (you become its owner)')
     .argument('<name>', 'organization name')
-    .addOption(outputOption(PRINT_RESOURCE))
+    .addOption(outputOption(PRINT_CREATED))
     .action(async (name: string, opts: { output?: string }, cmd: Command) => {
       const client = await services.client(cmd);
       const body: ApiBody<'createOrganization'> = { name };
       const org = await client.post<OrganizationDto>('/v1/organizations', body);
-      await report(
-        services,
+      await writeCreated(
+        io,
         opts.output,
         `organization "${org.name}" created (id ${org.id})`,
         (format) =>
@@ -40,7 +38,7 @@ export function registerCreateCommands(program: Command, services: CommandServic
     .description('create a project in an organization')
     .argument('<org/name>', 'organization and new project name')
     .option('--description <text>', 'what the project is')
-    .addOption(outputOption(PRINT_RESOURCE))
+    .addOption(outputOption(PRINT_CREATED))
     .action(async (path: string, opts: { description?: string; output?: string }, cmd: Command) => {
       const [orgName, name] = parsePath(path, 'project').segments as [string, string];
       const client = await services.client(cmd);
@@ -51,8 +49,8 @@ export function registerCreateCommands(program: Command, services: CommandServic
       };
       const project = await client.post<ProjectDto>(`${org.resourcePath}/projects`, body);
       const row = { organization: org.organization.name, project };
-      await report(
-        services,
+      await writeCreated(
+        io,
         opts.output,
         `project "${org.organization.name}/${project.name}" created (id ${project.id})`,
         (format) => writeList(io, format, [row], projectColumns(io.now()), 'projects', project),
@@ -66,7 +64,7 @@ export function registerCreateCommands(program: Command, services: CommandServic
     .requiredOption('--compose-file <file>', 'Docker Compose file for the site (- reads stdin)')
     .option('--environment <label>', 'environment label (default: the site name)')
     .option('--auto-deploy', 'redeploy automatically when secrets or compose change')
-    .addOption(outputOption(PRINT_RESOURCE))
+    .addOption(outputOption(PRINT_CREATED))
     .action(
       async (
         path: string,
@@ -91,28 +89,14 @@ export function registerCreateCommands(program: Command, services: CommandServic
         const site = await client.post<SiteDto>(`${project.resourcePath}/sites`, body);
         const sitePath = `${project.organization.name}/${project.target.name}/${site.name}`;
         const row = { organization: project.organization.name, project: project.target.name, site };
-        await report(
-          services,
+        await writeCreated(
+          io,
           opts.output,
           `site "${sitePath}" created (id ${site.id})`,
           (format) => writeList(io, format, [row], siteColumns(io.now()), 'sites', site),
         );
       },
     );
-}
-
-/**
- * A create prints a one-line confirmation unless `-o` asks for the resource
- * (e.g. `-o json` to capture the new id in a script).
- */
-async function report(
-  services: CommandServices,
-  output: string | undefined,
-  message: string,
-  write: (format: OutputFormat) => Promise<void>,
-): Promise<void> {
-  if (output === undefined) services.io.stdout.write(`${message}\n`);
-  else await write(chooseFormat(output, services.io.stdout));
 }
 
 async function readCompose(services: CommandServices, file: string): Promise<string> {

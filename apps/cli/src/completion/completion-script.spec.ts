@@ -42,13 +42,15 @@ describe('bash completion', () => {
         ['sitectl', 'members', ''],
         ['sitectl', 'get', 'o'],
         ['sitectl', 'config', 'u'],
+        ['sitectl', 'users', ''],
       ]),
     ).toEqual([
-      'login logout whoami config get create delete members apikeys completion',
+      'login logout whoami config get create delete members apikeys users completion',
       'members',
       'list add remove',
       'orgs organizations',
       'use-context',
+      'create list issue-key',
     ]);
   });
 
@@ -58,8 +60,14 @@ describe('bash completion', () => {
         ['sitectl', 'delete', 'org', '-'],
         ['sitectl', 'get', 'organizations', '--'],
         ['sitectl', 'apikeys', 'create', 'ci', '--s'],
+        ['sitectl', 'users', 'issue-key', 'bob@example.com', 'ci', '--'],
       ]),
-    ).toEqual(['-y --yes --cascade --context -h --help', '--output --context --help', '--scope']);
+    ).toEqual([
+      '-y --yes --cascade --context -h --help',
+      '--output --context --help',
+      '--scope',
+      '--expires --scope --role --output --context --help',
+    ]);
   });
 
   it('completes option values from their choices, skipping values already given', async () => {

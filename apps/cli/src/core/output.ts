@@ -21,6 +21,24 @@ export function chooseFormat(requested: string | undefined, stdout: OutputStream
   return stdout.isTTY === true ? 'table' : 'json';
 }
 
+export const PRINT_CREATED =
+  'print the created resource in this format instead of a one-line message';
+
+/**
+ * What a create prints: a one-line confirmation (`site "acme/web/prod"
+ * created (id …)`) unless `-o` asks for the resource, e.g. `-o json` to
+ * capture the new id in a script.
+ */
+export async function writeCreated(
+  io: CliIo,
+  output: string | undefined,
+  message: string,
+  write: (format: OutputFormat) => Promise<void>,
+): Promise<void> {
+  if (output === undefined) io.stdout.write(`${message}\n`);
+  else await write(chooseFormat(output, io.stdout));
+}
+
 export interface Column<T> {
   readonly header: string;
   readonly value: (item: T) => string;
