@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, type EventMetadata, type NewEvent, type RecordedEvent } from '@siteops/contracts';
 import { query, type EntityManager } from './database';
 import { Position } from './position';
@@ -279,6 +280,7 @@ export class EventStore {
         return await attempt();
       } catch (error) {
         if (!(retriable && error instanceof ConcurrencyError && i < ANY_RETRIES)) throw error;
+        await sleep(Math.random() * ANY_RETRY_JITTER_MS);
       }
     }
   }
