@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectNats } from '@siteops/messaging';
-import { eventually, testServers } from '@siteops/testing';
-import { freePort } from './test/free-port';
+import { eventually, freePort, testServers } from '@siteops/testing';
 import { hierarchyFixture, type HierarchyFixture } from './test/hierarchy.fixture';
 
 describe('hierarchy service run on its own', () => {

@@ -1,48 +1,14 @@
-import { NestFactory } from '@nestjs/core';
-import type { MicroserviceOptions } from '@nestjs/microservices';
-import { CommandExceptionFilter, NatsCommandTransport } from '@siteops/messaging';
-import { NestPinoLogger, connectInfrastructure, startHealthServer, startRelay, type SiteopsApp } from '@siteops/runtime';
+import { commandService, type SiteopsApp } from '@siteops/runtime';
 import { HierarchyModule } from './hierarchy.module';
 import { hierarchyMigrations } from './hierarchy.migrations';
-import { CommandRunner } from './shared/command-runner';
+import { hierarchyCommandRunner } from './shared/command-runner';
 
 /**
  * The hierarchy service: organizations, projects and sites. Started alone by
  * main.ts or next to the other apps by the all-in-one launcher.
  */
-export const app: SiteopsApp = {
+export const app: SiteopsApp = commandService({
   name: 'hierarchy',
-  async start(config, options) {
-    const infra = await connectInfrastructure(config, { service: 'hierarchy', migrations: hierarchyMigrations, health: options.health });
-    // What has been started, so that close() — or a failed start — stops it in reverse.
-    const stops: (() => Promise<unknown>)[] = [() => infra.close()];
-    const close = async () => {
-      for (const stop of stops.splice(0).reverse()) await stop();
-    };
-    try {
-      const runner = new CommandRunner(infra.em, infra.store);
-      // Nest types its options bag as a class, but only ever reads its fields.
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-      const nest = await NestFactory.createMicroservice<MicroserviceOptions>(HierarchyModule.withRunner(runner), {
-        strategy: new NatsCommandTransport({ connection: infra.nc, names: infra.names, service: 'hierarchy', queue: 'hierarchy' }),
-        logger: new NestPinoLogger(infra.logger),
-      });
-      stops.push(() => nest.close());
-      nest.useGlobalFilters(new CommandExceptionFilter());
-      await nest.listen();
-      if (options.standalone) {
-        const relay = await startRelay(infra);
-        stops.push(() => relay.stop());
-        const health = await startHealthServer(options.health, config.host, config.port);
-        stops.push(() => health.close());
-      }
-      infra.logger.info('hierarchy service started');
-      return { close };
-    } catch (error) {
-      await close().catch((closeError: unknown) => {
-        infra.logger.error({ err: closeError }, 'cleanup after a failed start failed');
-      });
-      throw error;
-    }
-  },
-};
+  migrations: hierarchyMigrations,
+  handlers: (infra) => HierarchyModule.withRunner(hierarchyCommandRunner(infra.em, infra.store)),
+});

@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CommandRunner } from '@siteops/event-store';
 import { CreateOrganizationHandler } from './organizations/create-organization.handler';
 import { DeleteOrganizationHandler } from './organizations/delete-organization.handler';
 import { RenameOrganizationHandler } from './organizations/rename-organization.handler';
 import { CreateProjectHandler } from './projects/create-project.handler';
 import { DeleteProjectHandler } from './projects/delete-project.handler';
 import { UpdateProjectHandler } from './projects/update-project.handler';
-import { CommandRunner } from './shared/command-runner';
 import { CreateSiteHandler } from './sites/create-site.handler';
 import { DeleteSiteHandler } from './sites/delete-site.handler';
 import { ReviseSiteComposeHandler } from './sites/revise-site-compose.handler';

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CommandRunner } from '@siteops/event-store';
 import { IssueApiKeyHandler } from './api-keys/issue-api-key.handler';
 import { RevokeApiKeyHandler } from './api-keys/revoke-api-key.handler';
 import { GrantRoleHandler } from './members/grant-role.handler';
 import { RevokeRoleHandler } from './members/revoke-role.handler';
-import { CommandRunner } from './shared/command-runner';
 import { RegisterUserHandler } from './users/register-user.handler';
 
 /** The identity command handlers, over the runner built from the app's connections. */

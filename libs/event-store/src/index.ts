@@ -16,3 +16,16 @@ export { StoreSubscription, type StoreSubscriptionOptions, type SubscriptionLogg
 export { EventRelay, type RelayOptions } from './relay';
 export { eventStoreMigrations, EVENTS_CHANNEL } from './event-store.migrations';
 export { openDatabase, migrate, ensureDatabase, query, knexOf, type DatabaseOptions, type EntityManager, type QueryResult } from './database';
+export {
+  CommandRunner,
+  appendContext,
+  checkPrecondition,
+  expectedFrom,
+  loadAggregate,
+  lockStream,
+  unchanged,
+  written,
+  type CommandRunnerOptions,
+  type Loaded,
+  type RunOptions,
+} from './write-side';

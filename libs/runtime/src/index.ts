@@ -5,4 +5,5 @@ export * from './health-server';
 export * from './infrastructure';
 export * from './run-main';
 export * from './app';
+export * from './command-service';
 export * from './relay';

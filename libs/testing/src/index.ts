@@ -1,2 +1,4 @@
 export * from './test-env';
 export * from './fixture-process';
+export * from './decider-spec';
+export * from './free-port';

@@ -1,8 +1,8 @@
 import { DomainError, streams, type CommandMetadata, type Level, type ResourceRef, type WriteResult } from '@siteops/contracts';
 import type { AppendResult, EntityManager, EventStore } from '@siteops/event-store';
+import { appendContext, checkPrecondition, loadAggregate, written, type Loaded } from '@siteops/event-store';
 import { organizationDecider } from '../organizations/organization.decider';
 import { projectDecider } from '../projects/project.decider';
-import { appendContext, checkPrecondition, loadAggregate, written, type Loaded } from '../shared/aggregate';
 import { deleteNodes, lockDescendants, lockNode, notFoundError, type HierarchyNode } from '../shared/hierarchy-nodes';
 import { siteDecider } from '../sites/site.decider';
 

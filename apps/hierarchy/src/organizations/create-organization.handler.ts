@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { DomainError, streams, type CommandData, type WriteResult } from '@siteops/contracts';
+import { CommandRunner, appendContext, loadAggregate, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
-import { appendContext, loadAggregate, written } from '../shared/aggregate';
-import { CommandRunner } from '../shared/command-runner';
 import { insertNode, nameTakenError } from '../shared/hierarchy-nodes';
 import { foundingOwnerGrant } from './founding-owner';
 import { organizationDecider } from './organization.decider';

@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { streams, type CommandData, type CommandResults } from '@siteops/contracts';
+import { CommandRunner } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
 import { deleteResource } from '../deletion/delete-resource';
-import { CommandRunner } from '../shared/command-runner';
 
 /** Deletes an organization; with `cascade`, its projects and sites first (see deleteResource). */
 @Controller()

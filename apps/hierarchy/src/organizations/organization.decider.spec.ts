@@ -1,11 +1,10 @@
-import { command, ACTOR } from '../test/commands';
-import { specFor } from '../test/decider-spec';
+import { COMMAND_ACTOR, command, specFor } from '@siteops/testing';
 import { foundingOwnerGrant } from './founding-owner';
 import { organizationDecider, type OrganizationStreamEvent } from './organization.decider';
 
 const given = specFor(organizationDecider);
 const organizationId = '9d1f7c5e-6a4b-4f3e-8d2c-1b0a9e8d7c6b';
-const created: OrganizationStreamEvent = { type: 'OrganizationCreated', data: { organizationId, name: 'Acme', createdBy: ACTOR } };
+const created: OrganizationStreamEvent = { type: 'OrganizationCreated', data: { organizationId, name: 'Acme', createdBy: COMMAND_ACTOR } };
 const renamed: OrganizationStreamEvent = { type: 'OrganizationRenamed', data: { organizationId, name: 'Acme Corp', previousName: 'Acme' } };
 const deleted: OrganizationStreamEvent = { type: 'OrganizationDeleted', data: { organizationId, name: 'Acme Corp' } };
 
@@ -60,9 +59,9 @@ describe('organization decider', () => {
 
 describe('founding owner', () => {
   it('is the first grant of the organization\'s members stream: the creator as owner, replacing nothing', () => {
-    expect(foundingOwnerGrant(organizationId, ACTOR)).toEqual({
+    expect(foundingOwnerGrant(organizationId, COMMAND_ACTOR)).toEqual({
       type: 'MemberRoleGranted',
-      data: { resource: { level: 'organization', id: organizationId }, userId: ACTOR, role: 'owner', previousRole: null },
+      data: { resource: { level: 'organization', id: organizationId }, userId: COMMAND_ACTOR, role: 'owner', previousRole: null },
     });
   });
 });

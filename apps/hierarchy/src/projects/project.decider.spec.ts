@@ -1,5 +1,4 @@
-import { command } from '../test/commands';
-import { specFor } from '../test/decider-spec';
+import { command, specFor } from '@siteops/testing';
 import { projectDecider, type ProjectStreamEvent } from './project.decider';
 
 const given = specFor(projectDecider);

@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { streams, type CommandData, type WriteResult } from '@siteops/contracts';
+import { CommandRunner, appendContext, checkPrecondition, loadAggregate, unchanged, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
-import { appendContext, checkPrecondition, loadAggregate, unchanged, written } from '../shared/aggregate';
-import { CommandRunner } from '../shared/command-runner';
 import { lockNode, nameTaken, nameTakenError, notFoundError, renameNode } from '../shared/hierarchy-nodes';
 import { projectDecider } from './project.decider';
 

@@ -1,64 +1,29 @@
 import { DomainError } from '@siteops/contracts';
-import { ConcurrencyError, EventStore, type EntityManager } from '@siteops/event-store';
+import { EventStore, type EntityManager } from '@siteops/event-store';
 import { NAME_UNIQUENESS } from '../hierarchy.migrations';
-import { CommandRunner } from './command-runner';
+import { hierarchyCommandRunner } from './command-runner';
 
-/** An entity manager whose transactions fail with the given errors, then succeed; counts the attempts. */
-function failingTransactions(errors: Error[]): { em: EntityManager; attempts: () => number } {
-  let attempts = 0;
-  const em = {
-    fork: () => ({
-      transactional: async <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => {
-        const error = errors[attempts++];
-        if (error !== undefined) throw error;
-        return work(em);
-      },
-    }),
-  } as unknown as EntityManager;
-  return { em, attempts: () => attempts };
-}
-
-const conflict = (stream: string) => new ConcurrencyError(stream, 3, 4);
+/** Transactions that simply run the work: the failures below come from the work itself. */
+const inline = { fork: () => ({ transactional: <T>(work: (tx: EntityManager) => Promise<T>) => work(inline) }) } as unknown as EntityManager;
+const runner = () => hierarchyCommandRunner(inline, new EventStore());
 const codeOf = async (promise: Promise<unknown>) => ((await promise.catch((e: unknown) => e)) as DomainError).code;
 
-describe('CommandRunner', () => {
-  it('re-runs the work after a lost append race and returns its result', async () => {
-    const { em, attempts } = failingTransactions([conflict('site-1'), conflict('site-1')]);
-
-    await expect(new CommandRunner(em, new EventStore()).run(() => Promise.resolve('done'))).resolves.toBe('done');
-    expect(attempts()).toBe(3);
-  });
-
-  it('gives up with concurrency_conflict after five lost races', async () => {
-    const { em, attempts } = failingTransactions(Array.from({ length: 10 }, () => conflict('site-1')));
-
-    expect(await codeOf(new CommandRunner(em, new EventStore()).run(() => Promise.resolve('never')))).toBe('concurrency_conflict');
-    expect(attempts()).toBe(5);
-  });
-
-  it('answers precondition_failed at once when the caller named a version of the stream that moved', async () => {
-    const { em, attempts } = failingTransactions([conflict('project-1')]);
-
-    const code = await codeOf(new CommandRunner(em, new EventStore()).run(() => Promise.resolve('x'), { stream: 'project-1', expectedVersion: 3 }));
-
-    expect(code).toBe('precondition_failed');
-    expect(attempts()).toBe(1);
-  });
-
-  it('retries a race on another stream even when the caller named a version', async () => {
-    const { em, attempts } = failingTransactions([conflict('site-9')]);
-
-    await expect(new CommandRunner(em, new EventStore()).run(() => Promise.resolve('ok'), { stream: 'project-1', expectedVersion: 3 })).resolves.toBe('ok');
-    expect(attempts()).toBe(2);
-  });
-
+describe('the hierarchy command runner', () => {
   it('turns a unique violation of a name index into already_exists, and leaves other errors alone', async () => {
     const nameClash = Object.assign(new Error('duplicate key'), { code: '23505', constraint: NAME_UNIQUENESS.child });
     const otherClash = Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'events_stream_version_unique' });
 
-    expect(await codeOf(new CommandRunner(failingTransactions([nameClash]).em, new EventStore()).run(() => Promise.resolve(1)))).toBe('already_exists');
-    await expect(new CommandRunner(failingTransactions([otherClash]).em, new EventStore()).run(() => Promise.resolve(1))).rejects.toBe(otherClash);
+    expect(await codeOf(runner().run(() => Promise.reject(nameClash)))).toBe('already_exists');
+    await expect(runner().run(() => Promise.reject(otherClash))).rejects.toBe(otherClash);
     const domain = new DomainError('has_children', 'no');
-    await expect(new CommandRunner(failingTransactions([domain]).em, new EventStore()).run(() => Promise.resolve(1))).rejects.toBe(domain);
+    await expect(runner().run(() => Promise.reject(domain))).rejects.toBe(domain);
+  });
+
+  it('re-runs the work after a deadlock between row locks', async () => {
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    let runs = 0;
+
+    await expect(runner().run(() => (++runs === 1 ? Promise.reject(deadlock) : Promise.resolve('ok')))).resolves.toBe('ok');
+    expect(runs).toBe(2);
   });
 });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { command } from '../test/commands';
-import { specFor } from '../test/decider-spec';
+import { command, specFor } from '@siteops/testing';
 import { siteDecider, type SiteStreamEvent } from './site.decider';
 
 const given = specFor(siteDecider);

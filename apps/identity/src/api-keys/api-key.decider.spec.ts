@@ -1,5 +1,4 @@
-import { command } from '../test/commands';
-import { specFor } from '../test/decider-spec';
+import { command, specFor } from '@siteops/testing';
 import { apiKeyDecider } from './api-key.decider';
 
 const now = new Date('2030-01-01T00:00:00.000Z');

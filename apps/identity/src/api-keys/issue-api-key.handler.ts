@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { DomainError, streams, type CommandData, type WriteResult } from '@siteops/contracts';
+import { CommandRunner, appendContext, expectedFrom, loadAggregate, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
-import { appendContext, expectedFrom, loadAggregate, written } from '../shared/aggregate';
-import { CommandRunner } from '../shared/command-runner';
 import { resourceIsLive } from '../shared/hierarchy-resources';
 import { apiKeyDecider } from './api-key.decider';
 

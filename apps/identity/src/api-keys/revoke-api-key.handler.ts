@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { streams, type CommandData, type WriteResult } from '@siteops/contracts';
+import { CommandRunner, appendContext, loadAggregate, unchanged, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
-import { appendContext, loadAggregate, unchanged, written } from '../shared/aggregate';
-import { CommandRunner } from '../shared/command-runner';
 import { apiKeyDecider } from './api-key.decider';
 
 @Controller()

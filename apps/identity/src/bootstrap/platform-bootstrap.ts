@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { generateApiKey, type GeneratedApiKey } from '@siteops/auth';
 import { streams, type CommandMetadata } from '@siteops/contracts';
-import { ConcurrencyError, type EntityManager, type EventStore } from '@siteops/event-store';
+import { ConcurrencyError, appendContext, type EntityManager, type EventStore } from '@siteops/event-store';
 import type { Logger } from '@siteops/runtime';
 import { apiKeyDecider } from '../api-keys/api-key.decider';
-import { appendContext } from '../shared/aggregate';
 import { claimEmail } from '../users/user-emails';
 import { userDecider } from '../users/user.decider';
 import { writeAdminKeyFile } from './admin-key-file';

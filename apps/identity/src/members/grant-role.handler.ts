@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { DomainError, streams, type CommandData, type WriteResult } from '@siteops/contracts';
+import { CommandRunner, appendContext, lockStream, expectedFrom, loadAggregate, unchanged, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
-import { appendContext, lockStream, expectedFrom, loadAggregate, unchanged, written } from '../shared/aggregate';
-import { CommandRunner } from '../shared/command-runner';
 import { resourceIsLive } from '../shared/hierarchy-resources';
 import { membersDecider } from './members.decider';
 

@@ -1,6 +1,5 @@
 import type { Level, ResourceRef, Role } from '@siteops/contracts';
-import { command } from '../test/commands';
-import { specFor } from '../test/decider-spec';
+import { command, specFor } from '@siteops/testing';
 import { membersDecider, type MembersStreamEvent } from './members.decider';
 
 const given = specFor(membersDecider);

@@ -1,5 +1,4 @@
-import { command } from '../test/commands';
-import { specFor } from '../test/decider-spec';
+import { command, specFor } from '@siteops/testing';
 import { emailKey, userDecider } from './user.decider';
 
 const given = specFor(userDecider);

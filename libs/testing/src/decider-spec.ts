@@ -1,4 +1,16 @@
-import { DomainError, type Decider, type ErrorCode } from '@siteops/contracts';
+import { DomainError, type Command, type CommandMetadata, type Decider, type ErrorCode } from '@siteops/contracts';
+
+/** The actor of every command built by `command(...)` unless the metadata names another. */
+export const COMMAND_ACTOR = '6f1c2a8e-3b0d-4e4b-9a57-1f2d3c4b5a69';
+
+/** A command as the transport hands it to a decider, with fixed metadata. */
+export function command<TType extends string, TData>(type: TType, data: TData, metadata: Partial<CommandMetadata> = {}): Command<TType, TData> {
+  return {
+    type,
+    data,
+    metadata: { commandId: 'cmd-1', correlationId: 'corr-1', causationId: 'req-1', actor: COMMAND_ACTOR, at: '2030-01-01T00:00:00.000Z', ...metadata },
+  };
+}
 
 /**
  * Given events / when command / then events, with Jest's strict equality.
