@@ -13,9 +13,12 @@
  * JSON body without auth, lookup or schema (gateway/bare.server.ts). Both
  * servers run in child processes, so autocannon here never shares their event
  * loop. Each side is warmed up first; with several rounds the order alternates
- * and figures are medians. Any response other than 200 (or a socket error)
- * fails the bench; a missed target does not. Progress goes to stderr; the
- * report to stdout, ending with one `BENCH {json}` line.
+ * and figures are medians. Beside the targets, the report gives each server's
+ * CPU time per request (from /proc): on a busy shared machine throughput
+ * swings with the neighbours' load, CPU per request much less. Any response
+ * other than 200 (or a socket error) fails the bench; a missed target does
+ * not. Progress goes to stderr; the report to stdout, ending with one
+ * `BENCH {json}` line.
  *
  * Knobs (flags win over the environment): BENCH_DURATION [10] s measured per
  * side and round, BENCH_WARMUP [3] s per side, BENCH_CONNECTIONS [64],
@@ -26,7 +29,13 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
-import { progress, startBareServer, startPlatform, type RunningServer } from './gateway/processes';
+import {
+  cpuSeconds,
+  progress,
+  startBareServer,
+  startPlatform,
+  type RunningServer,
+} from './gateway/processes';
 
 const TARGETS = { ratio: 0.5, p99Ms: 20 };
 
@@ -110,6 +119,8 @@ interface Target {
   side: Side;
   url: string;
   headers: Record<string, string>;
+  /** The server's process, for its CPU time. */
+  pid: number | undefined;
 }
 
 interface Figures {
@@ -120,10 +131,13 @@ interface Figures {
   maxMs: number;
   non2xx: number;
   requests: number;
+  /** Server CPU time per request (µs); undefined without /proc. */
+  cpuUsPerReq: number | undefined;
 }
 
 /** Runs autocannon against one side; throws unless every response was a 200. */
 async function load(target: Target, seconds: number, connections: number): Promise<Figures> {
+  const cpuBefore = cpuSeconds(target.pid);
   const result = await autocannon({
     url: target.url,
     connections,
@@ -131,6 +145,7 @@ async function load(target: Target, seconds: number, connections: number): Promi
     duration: seconds,
     headers: target.headers,
   });
+  const cpuAfter = cpuSeconds(target.pid);
   const others = Object.entries(result.statusCodeStats ?? {})
     .filter(([code]) => code !== '200')
     .map(([code, stat]) => `${code} ×${stat.count ?? 0}`);
@@ -159,6 +174,10 @@ async function load(target: Target, seconds: number, connections: number): Promi
     maxMs: result.latency.max,
     non2xx: result.non2xx,
     requests: result.requests.total,
+    cpuUsPerReq:
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total,
   };
 }
 
@@ -182,6 +201,9 @@ function summarize(runs: Figures[]): Figures {
     maxMs: Math.max(...runs.map((f) => f.maxMs)),
     non2xx: sum((f) => f.non2xx),
     requests: sum((f) => f.requests),
+    cpuUsPerReq: runs.every((f) => f.cpuUsPerReq !== undefined)
+      ? of((f) => f.cpuUsPerReq ?? 0)
+      : undefined,
   };
 }
 
@@ -212,6 +234,10 @@ function report(
   const { gateway, bare } = figures;
   const ratio = gateway.reqPerSec / bare.reqPerSec;
   const ratioPass = ratio >= TARGETS.ratio;
+  const cpuRatio =
+    gateway.cpuUsPerReq === undefined || bare.cpuUsPerReq === undefined || gateway.cpuUsPerReq === 0
+      ? undefined
+      : bare.cpuUsPerReq / gateway.cpuUsPerReq;
   const p99Pass = gateway.p99Ms <= TARGETS.p99Ms;
   const verdict = (pass: boolean, text: string) => `${pass ? 'PASS' : 'FAIL'} (${text})`;
 
@@ -249,6 +275,21 @@ function report(
     ['requests', fmt(gateway.requests), fmt(bare.requests), '', ''],
     ['response body (bytes)', fmt(bodyBytes.gateway), fmt(bodyBytes.bare), '', ''],
   );
+  // Throughput follows whatever else runs on the machine; CPU per request
+  // hardly does, so it shows the cost of the gateway's work when the run is noisy.
+  if (
+    cpuRatio !== undefined &&
+    gateway.cpuUsPerReq !== undefined &&
+    bare.cpuUsPerReq !== undefined
+  ) {
+    table.push([
+      'server CPU per request (µs); ratio bare/gateway',
+      gateway.cpuUsPerReq.toFixed(1),
+      bare.cpuUsPerReq.toFixed(1),
+      `${cpuRatio.toFixed(2)}×`,
+      'info',
+    ]);
+  }
 
   const json: Record<string, number | boolean> = {
     connections: options.connections,
@@ -267,10 +308,12 @@ function report(
       [`${side}_non2xx`]: f.non2xx,
       [`${side}_requests`]: f.requests,
       [`${side}_bodyBytes`]: bodyBytes[side],
+      ...(f.cpuUsPerReq === undefined ? {} : { [`${side}_cpuUsPerReq`]: round2(f.cpuUsPerReq) }),
     });
   }
   Object.assign(json, {
     ratio: round3(ratio),
+    ...(cpuRatio === undefined ? {} : { cpuRatio: round3(cpuRatio) }),
     ratio_target: TARGETS.ratio,
     ratio_pass: ratioPass,
     gateway_p99Ms_target: TARGETS.p99Ms,
@@ -330,8 +373,8 @@ async function main(): Promise<void> {
     );
 
     const targets: Record<Side, Target> = {
-      gateway: { side: 'gateway', url: `${platform.url}${path}`, headers },
-      bare: { side: 'bare', url: `${bare.url}${path}`, headers },
+      gateway: { side: 'gateway', url: `${platform.url}${path}`, headers, pid: platform.pid },
+      bare: { side: 'bare', url: `${bare.url}${path}`, headers, pid: bare.pid },
     };
 
     // 3. Warm-up: JIT, connection pools, caches.
@@ -350,7 +393,10 @@ async function main(): Promise<void> {
         const figures = await load(targets[side], options.durationSeconds, options.connections);
         runs[side].push(figures);
         progress(
-          `round ${round + 1} ${side}: ${fmt(figures.reqPerSec)} req/s, p99 ${figures.p99Ms} ms`,
+          `round ${round + 1} ${side}: ${fmt(figures.reqPerSec)} req/s, p99 ${figures.p99Ms} ms` +
+            (figures.cpuUsPerReq === undefined
+              ? ''
+              : `, ${figures.cpuUsPerReq.toFixed(1)} µs CPU/req`),
         );
       }
     }

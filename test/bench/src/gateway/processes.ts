@@ -9,7 +9,7 @@
  * has a launcher too, but a bench may not import from the e2e project (module
  * boundaries); this one also removes the NATS stream and Redis keys it made.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -30,6 +30,26 @@ const OUTPUT_TAIL = 64 * 1024;
 /** Prints progress to stderr, so stdout holds only the report. */
 export function progress(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from
+ * /proc; undefined where there is no /proc. Unlike throughput, this hardly
+ * moves when other processes compete for the cores.
+ */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function freePort(): Promise<number> {
