@@ -22,6 +22,12 @@ import { requestIdOf } from './http/request-id';
 import { RouteIndex } from './http/route-index';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 import { ProblemFilter } from './problems/problem.filter';
+import { invalid } from './problems/problem';
+import {
+  answerConnect,
+  clientErrorHandler,
+  frameworkErrorHandler,
+} from './problems/protocol-errors';
 import './auth/caller';
 
 /** Request bodies above this are refused with 413 (compose documents are at most 256 KiB). */
@@ -62,6 +68,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     trustProxy: 'loopback',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // What Node's parser or Fastify's router refuse before any hook runs is a problem too.
+    clientErrorHandler: clientErrorHandler(options.logger),
+    frameworkErrors: frameworkErrorHandler(options.logger),
+    // Node would answer a missing Host with an empty 400; the onRequest hook answers it as a problem.
+    http: { requireHostHeader: false },
   });
   // The adapter ships its own copy of fastify; its instance is typed here as the
   // workspace's fastify, whose types carry this app's request decorations.
@@ -75,8 +86,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   // One hook per phase: every hook is a cost on every request.
   const waitForConsistency = consistentReadHook(options.cache);
+  fastify.server.on('connect', answerConnect);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400.
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+      done(invalid('Host', 'is required in HTTP/1.1 requests'));
+      return;
+    }
     waitForConsistency(request, reply, done);
   });
   fastify.addHook('onResponse', responseObserver(options.logger, options.health));

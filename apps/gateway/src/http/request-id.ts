@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
 const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -9,7 +9,7 @@ const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
  * It is echoed back, logged with every line, and becomes the correlation id
  * of commands and problems. Anything else is replaced rather than logged as is.
  */
-export function requestIdOf(request: IncomingMessage): string {
+export function requestIdOf(request: { readonly headers: IncomingHttpHeaders }): string {
   const header = request.headers['x-request-id'];
   return typeof header === 'string' && ACCEPTABLE.test(header) ? header : randomUUID();
 }

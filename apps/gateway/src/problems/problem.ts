@@ -1,11 +1,17 @@
 import { DomainError, type ErrorCode, type FieldError, type ProblemDto } from '@siteops/contracts';
 
 /**
- * Codes a problem can carry: every domain `ErrorCode`, plus three that only
- * the HTTP layer produces (the request never reached a handler).
+ * Codes a problem can carry: every domain `ErrorCode`, plus those only the
+ * HTTP layer produces (the request never reached a handler).
  */
 export type ProblemCode =
-  ErrorCode | 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type';
+  | ErrorCode
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'request_timeout'
+  | 'uri_too_long'
+  | 'headers_too_large';
 
 /** The one place that maps error codes to HTTP statuses (exhaustive: a new code fails to compile here). */
 export function statusOf(code: ProblemCode): number {
@@ -20,6 +26,8 @@ export function statusOf(code: ProblemCode): number {
       return 404;
     case 'method_not_allowed':
       return 405;
+    case 'request_timeout':
+      return 408;
     case 'already_exists':
     case 'has_children':
     case 'last_owner':
@@ -30,10 +38,14 @@ export function statusOf(code: ProblemCode): number {
       return 412;
     case 'payload_too_large':
       return 413;
+    case 'uri_too_long':
+      return 414;
     case 'unsupported_media_type':
       return 415;
     case 'rate_limited':
       return 429;
+    case 'headers_too_large':
+      return 431;
     case 'unavailable':
       return 503;
     case 'internal':
@@ -47,11 +59,14 @@ const TITLES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
