@@ -40,4 +40,38 @@ describe('parseInput', () => {
       failure(() => parseInput(apiBodies.createOrganization, 'text', 'body')).errors?.[0]?.field,
     ).toBe('body');
   });
+
+  it('refuses text PostgreSQL cannot store: NUL and unpaired surrogates, in values and keys', () => {
+    const nul = failure(() =>
+      parseInput(apiBodies.createProject, { name: 'Web', description: 'a\u0000b' }, 'body'),
+    );
+    expect(nul.code).toBe('validation_failed');
+    expect(nul.errors).toEqual([
+      { field: 'description', message: 'must be Unicode text without NUL characters' },
+    ]);
+    const lone = failure(() =>
+      parseInput(
+        apiBodies.createApiKey,
+        { name: 'ci', scope: { path: 'acme\ud800', maxRole: 'viewer' } },
+        'body',
+      ),
+    );
+    expect(lone.errors?.[0]?.field).toBe('scope.path');
+    expect(
+      failure(() => parseInput(z.record(z.string(), z.string()), { 'a\udc00': 'x' }, 'body'))
+        .errors?.[0]?.field,
+    ).toBe('body');
+    expect(
+      failure(() => parseInput(z.string(), 'x\u0000', 'query', 'path')).errors?.[0]?.field,
+    ).toBe('path');
+  });
+
+  it('keeps well-formed text, astral characters included', () => {
+    expect(
+      parseInput(apiBodies.createProject, { name: 'Web', description: '🙂 é \u202e' }, 'body'),
+    ).toEqual({
+      name: 'Web',
+      description: '🙂 é \u202e',
+    });
+  });
 });

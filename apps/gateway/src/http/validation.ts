@@ -37,6 +37,36 @@ const SUMMARY: Readonly<Record<InputLocation, string>> = {
   header: 'A request header is invalid',
 };
 
+/** NUL, or a UTF-16 surrogate without its pair (JSON's `\uD800` escape can still produce one). */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Strings PostgreSQL cannot hold: text and jsonb refuse NUL, and a lone
+ * surrogate has no UTF-8 encoding. They pass a zod string schema, so without
+ * this check they reached the event store and came back as a 500.
+ */
+export function unstorableTextErrors(
+  value: unknown,
+  location: InputLocation,
+  name?: string,
+  path: readonly string[] = [],
+): FieldError[] {
+  const field = () => (path.length > 0 ? path.join('.') : (name ?? location));
+  if (typeof value === 'string') {
+    return UNSTORABLE.test(value)
+      ? [{ field: field(), message: 'must be Unicode text without NUL characters' }]
+      : [];
+  }
+  if (typeof value !== 'object' || value === null) return [];
+  const errors: FieldError[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    errors.push(...unstorableTextErrors(key, location, name, path));
+    errors.push(...unstorableTextErrors(item, location, name, [...path, key]));
+  }
+  return errors;
+}
+
 /** Parses an input or throws `validation_failed` with field errors (→ 400); `name` names a scalar input. */
 export function parseInput<S extends z.core.$ZodType>(
   schema: S,
@@ -45,8 +75,11 @@ export function parseInput<S extends z.core.$ZodType>(
   name?: string,
 ): z.output<S> {
   const result = z.safeParse(schema, value);
-  if (result.success) return result.data;
-  const errors = fieldErrors(result.error, location, name);
+  // What the schema accepted is walked (never the raw input, which may nest without bound).
+  const errors = result.success
+    ? unstorableTextErrors(result.data, location, name)
+    : fieldErrors(result.error, location, name);
+  if (result.success && errors.length === 0) return result.data;
   const first = errors[0];
   const detail = first
     ? `${SUMMARY[location]}: ${first.field} ${first.message}`
