@@ -11,16 +11,36 @@ import { Upcasters } from './upcasting';
  */
 export type ExpectedVersion = number | 'no_stream' | 'stream_exists' | 'any';
 
-/** Raised when a stream is not at the expected version. Never a 500: the gateway maps it to 409/412. */
+/**
+ * Raised when a stream is not at the expected version, or is but was last
+ * written by a younger transaction (`olderTransaction`: the append would be
+ * read before the events it follows; re-run it in a new transaction). Never
+ * a 500: the gateway maps it to 409/412.
+ */
 export class ConcurrencyError extends DomainError {
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedVersion,
     readonly actual: number,
+    readonly olderTransaction = false,
   ) {
-    super('concurrency_conflict', `Stream ${streamId} is at version ${actual}, expected ${String(expected)}`);
+    super(
+      'concurrency_conflict',
+      olderTransaction
+        ? `Stream ${streamId} was written by a younger transaction while this one ran`
+        : `Stream ${streamId} is at version ${actual}, expected ${String(expected)}`,
+    );
     this.name = 'ConcurrencyError';
   }
+}
+
+function versionMatches(expected: ExpectedVersion, actual: number): boolean {
+  return (
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === 0) ||
+    (expected === 'stream_exists' && actual > 0) ||
+    expected === actual
+  );
 }
 
 /** Who and why, stamped on every event of one append. */
@@ -216,16 +236,28 @@ export class EventStore {
       },
     }));
     // Steps, in one statement:
-    // 1. read the stream's current version (an index-only scan);
-    // 2. insert the batch numbered from it, only if it matches the expectation;
+    // 1. read the stream's current version and its last event's transaction id;
+    // 2. insert the batch numbered from it, only if it matches the expectation
+    //    and this transaction is not older than that last event's (see below);
     // 3. a concurrent writer that got there first trips the unique
     //    (stream_id, stream_version) index, which we report as a conflict.
+    //
+    // Why step 2 compares transaction ids: readers order by (tx_id, position)
+    // (rule 3), and a transaction takes its id at its first write or row lock,
+    // not at commit. A READ COMMITTED transaction that locked something early
+    // can read, and follow, events that a younger transaction committed while
+    // it waited; its events would then be read before the ones they follow in
+    // their own stream (a cascade's SiteDeleted before the SiteCreated it
+    // deleted, leaving the site in every projection). Refused as a conflict,
+    // the command is retried in a new transaction, whose id is younger.
     let rows: EventRow[];
     try {
       ({ rows } = await query<EventRow>(
         em,
         `WITH current AS (
-           SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = ?
+           SELECT coalesce(max(stream_version), 0) AS version,
+                  (SELECT tx_id FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1) AS last_tx
+             FROM events WHERE stream_id = ?
          ), input AS (
            SELECT e.value, e.ordinality FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(value, ordinality)
          )
@@ -234,9 +266,10 @@ export class EventStore {
                 input.value->>'type', input.value->'data', input.value->'metadata'
            FROM current, input
           WHERE ${expectationSql(expectedVersion)}
+            AND (current.last_tx IS NULL OR current.last_tx <= pg_current_xact_id())
           ORDER BY input.ordinality
          RETURNING ${COLUMNS}`,
-        [streamId, JSON.stringify(payload), streamId, ...expectationBindings(expectedVersion)],
+        [streamId, streamId, JSON.stringify(payload), streamId, ...expectationBindings(expectedVersion)],
       ));
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -245,7 +278,9 @@ export class EventStore {
       throw error;
     }
     if (rows.length === 0) {
-      throw new ConcurrencyError(streamId, expectedVersion, await this.streamVersion(em, streamId));
+      // Nothing inserted: the version did not match, or it did and the guard of step 2 refused.
+      const actual = await this.streamVersion(em, streamId);
+      throw new ConcurrencyError(streamId, expectedVersion, actual, versionMatches(expectedVersion, actual));
     }
     rows.sort((a, b) => a.stream_version - b.stream_version);
     const recorded = rows.map((row) => this.toRecorded(row, false));
@@ -255,12 +290,7 @@ export class EventStore {
   }
 
   private check(streamId: string, expected: ExpectedVersion, actual: number): void {
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && actual === 0) ||
-      (expected === 'stream_exists' && actual > 0) ||
-      expected === actual;
-    if (!ok) throw new ConcurrencyError(streamId, expected, actual);
+    if (!versionMatches(expected, actual)) throw new ConcurrencyError(streamId, expected, actual);
   }
 
   /**

@@ -57,6 +57,13 @@ describe('CommandRunner', () => {
     expect(attempts()).toBe(1);
   });
 
+  it('re-runs, rather than answering 412, when the named stream is at that version but a younger transaction wrote it', async () => {
+    const { em, attempts } = failingTransactions([new ConcurrencyError('project-1', 3, 3, true)]);
+
+    await expect(new CommandRunner(em, new EventStore()).run(() => Promise.resolve('ok'), { stream: 'project-1', expectedVersion: 3 })).resolves.toBe('ok');
+    expect(attempts()).toBe(2);
+  });
+
   it('retries a race on another stream even when the caller named a version', async () => {
     const { em, attempts } = failingTransactions([conflict('site-9')]);
 

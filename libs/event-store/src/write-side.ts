@@ -125,7 +125,14 @@ export class CommandRunner {
       try {
         return await this.em.fork().transactional(work);
       } catch (error) {
-        if (error instanceof ConcurrencyError && options.expectedVersion !== undefined && error.streamId === options.stream) {
+        // (A stream that is where the caller expected but was written by a younger
+        // transaction is no stale If-Match: that conflict is re-run like any race.)
+        if (
+          error instanceof ConcurrencyError &&
+          !error.olderTransaction &&
+          options.expectedVersion !== undefined &&
+          error.streamId === options.stream
+        ) {
           throw new DomainError('precondition_failed', `${error.streamId} changed since version ${options.expectedVersion}`);
         }
         const reading = this.options.readFailure?.(error);
