@@ -1,10 +1,8 @@
 import { READ_MODELS_CHECKPOINT } from '@siteops/contracts';
-// This black-box spec needs two things from inside: the canonical hash of the
-// read-model tables, computed exactly as the projector's rebuild computes it,
-// and the database connection that hash runs on (opened as every service opens it).
-// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
+// From inside, only what checks the outcome: the canonical hash of the
+// read-model tables (as the projector's rebuild computes it) and the
+// database connection it runs on (opened as every service opens it).
 import { openDatabase } from '@siteops/event-store';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { hashReadModels } from '@siteops/read-models';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
