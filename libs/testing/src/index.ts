@@ -2,3 +2,4 @@ export * from './test-env';
 export * from './fixture-process';
 export * from './decider-spec';
 export * from './free-port';
+export * from './platform-process';

@@ -29,13 +29,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
-import {
-  cpuSeconds,
-  progress,
-  startBareServer,
-  startPlatform,
-  type RunningServer,
-} from './gateway/processes';
+import { startPlatformProcess } from '@siteops/testing';
+import { cpuSeconds, progress, startBareServer, type RunningServer } from './gateway/processes';
 
 const TARGETS = { ratio: 0.5, p99Ms: 20 };
 
@@ -352,7 +347,7 @@ async function main(): Promise<void> {
   try {
     // 1. The platform, and an organization to read.
     progress('starting the platform');
-    const platform = await startPlatform('bench_gateway');
+    const platform = await startPlatformProcess('bench_gateway');
     servers.push(platform);
     progress(`platform ready at ${platform.url} (pid ${String(platform.pid)})`);
     const org = await createOrganization(platform.url, platform.adminKey);

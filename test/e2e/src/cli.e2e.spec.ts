@@ -10,7 +10,7 @@ import type {
   WhoAmIDto,
 } from '@siteops/contracts';
 import { ApiClient } from './support/api';
-import { startPlatformProcess, type RunningPlatform } from './support/platform.process';
+import { startPlatformProcess, type PlatformProcess } from '@siteops/testing';
 import { CliUser, type CliResult } from './support/sitectl';
 
 /*
@@ -63,8 +63,8 @@ function expectRefused(
 
 describe('sitectl against the running platform', () => {
   // Undefined only when beforeAll failed to start it; afterAll must cope with that.
-  let started: RunningPlatform | undefined;
-  const platform = (): RunningPlatform => {
+  let started: PlatformProcess | undefined;
+  const platform = (): PlatformProcess => {
     if (!started) throw new Error('the platform did not start');
     return started;
   };

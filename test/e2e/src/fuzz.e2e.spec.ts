@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { ApiClient } from './support/api';
-import { startPlatformProcess, type RunningPlatform } from './support/platform.process';
+import { startPlatformProcess, type PlatformProcess } from '@siteops/testing';
 import { forEachConcurrently, Random, seedFrom } from './support/random';
 
 /*
@@ -1311,7 +1311,7 @@ const clip = (text: string, max = 240): string =>
 // ---------------------------------------------------------------------------
 
 describe('fuzzing every endpoint with malformed requests', () => {
-  let platform: RunningPlatform | undefined;
+  let platform: PlatformProcess | undefined;
   let fx: Fixtures;
 
   beforeAll(async () => {

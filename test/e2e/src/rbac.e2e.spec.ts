@@ -1,5 +1,5 @@
 import { ApiClient, type ApiResponse } from './support/api';
-import { startPlatformProcess, type RunningPlatform } from './support/platform.process';
+import { startPlatformProcess, type PlatformProcess } from '@siteops/testing';
 
 /*
  * SPEC §3 end to end, against the whole platform: every action that exists
@@ -300,7 +300,7 @@ interface World {
   position: string;
 }
 
-let platform: RunningPlatform;
+let platform: PlatformProcess;
 let admin: ApiClient;
 const ids = { adminUser: '', grantee: '', bystander: '' };
 const identities = new Map<string, Identity>();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { eventually } from '@siteops/testing';
 import { ApiClient, type ApiResponse } from './support/api';
-import { repoRoot, startPlatformProcess, type RunningPlatform } from './support/platform.process';
+import { repoRoot, startPlatformProcess, type PlatformProcess } from '@siteops/testing';
 import { Random, runConcurrently, seedFrom } from './support/random';
 
 /*
@@ -657,7 +657,7 @@ function runRebuild(env: NodeJS.ProcessEnv, args: string[]): Promise<RebuildRun>
       ],
       {
         cwd: repoRoot,
-        // As the platform's own processes are started (support/platform.process.ts).
+        // As the platform's own processes are started (startPlatformProcess in @siteops/testing).
         env: { ...env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.base.json') },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -715,7 +715,7 @@ async function projectionDefects(db: Client): Promise<string[]> {
 }
 
 describe('rebuilding the read models after a randomized workload', () => {
-  let platform: RunningPlatform | undefined;
+  let platform: PlatformProcess | undefined;
   let orm: Awaited<ReturnType<typeof openDatabase>> | undefined;
   let pg: Client | undefined;
 

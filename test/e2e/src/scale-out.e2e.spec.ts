@@ -1,5 +1,5 @@
 import { ApiClient } from './support/api';
-import { startAppProcess, startPlatformProcess, type RunningPlatform } from './support/platform.process';
+import { startAppProcess, startPlatformProcess, type AppProcess, type PlatformProcess } from '@siteops/testing';
 
 interface Created {
   id: string;
@@ -12,8 +12,8 @@ interface Created {
  * key is refused within 5 seconds on every gateway instance.
  */
 describe('two gateways', () => {
-  let platform: RunningPlatform;
-  let second: Awaited<ReturnType<typeof startAppProcess>>;
+  let platform: PlatformProcess;
+  let second: AppProcess;
 
   beforeAll(async () => {
     platform = await startPlatformProcess('scale_out');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './platform.process';
+import { repoRoot } from '@siteops/testing';
 
 export interface CliResult {
   code: number;
