@@ -13,6 +13,7 @@ import {
   type SiteopsApp,
   type SiteopsConfig,
 } from '@siteops/runtime';
+import { DEFAULT_CHANGE_RETENTION, type ChangeRetention } from './read-models/change-retention';
 import { lagProblem, projectionLagSeconds } from './read-models/projection-lag';
 import { ProjectorMetrics } from './read-models/projector.metrics';
 import { rebuildReadModels, type RebuildOptions, type RebuildResult } from './read-models/read-models.rebuild';
@@ -23,6 +24,8 @@ export interface ProjectorTuning {
   pollIntervalMs?: number;
   /** /readyz fails once the oldest unprojected event is older than this. Default 30 s. */
   maxLagSeconds?: number;
+  /** Overrides of DEFAULT_CHANGE_RETENTION (tests prune at every page). */
+  retention?: Partial<ChangeRetention>;
   beforeCheckpoint?: ReadModelProjectorOptions['beforeCheckpoint'];
 }
 
@@ -65,6 +68,10 @@ export async function startProjector(
     onCommitted: (outcome) => {
       metrics.committed(outcome);
     },
+    onPruned: (result) => {
+      metrics.changesPruned(result);
+    },
+    retention: { ...DEFAULT_CHANGE_RETENTION, ...tuning.retention },
     ...(tuning.batchSize ? { batchSize: tuning.batchSize } : {}),
     ...(tuning.pollIntervalMs ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
     ...(tuning.beforeCheckpoint ? { beforeCheckpoint: tuning.beforeCheckpoint } : {}),

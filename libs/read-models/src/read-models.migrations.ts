@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * projector is their only writer; everything in them is derived from events
  * (times come from event metadata, never from the clock), so a rebuild from
  * position 0 reproduces them byte for byte — except `rm_changes`, the feed
- * that tells gateways which rows to reload.
+ * that tells gateways which rows to reload, and its retention horizon.
  */
 class ReadModelsInitial extends Migration {
   override up(): void {
@@ -114,4 +114,29 @@ class ReadModelsInitial extends Migration {
   }
 }
 
-export const readModelMigrations: MigrationObject[] = [{ name: '0100-read-models', class: ReadModelsInitial }];
+/**
+ * Retention of the change feed. The projector deletes old `rm_changes` rows
+ * and records here the highest seq it deleted, in the same transaction: a
+ * gateway whose last seen seq is below it may have missed rows that no
+ * longer exist, so it reloads everything (an ordinary gap in the bigserial,
+ * a rolled-back seq, never raises this number). One row, never absent.
+ */
+class ReadModelChangesHorizon extends Migration {
+  override up(): void {
+    this.addSql(`
+      CREATE TABLE rm_changes_horizon (
+        single boolean PRIMARY KEY DEFAULT true CHECK (single),
+        pruned_through bigint NOT NULL
+      )`);
+    this.addSql('INSERT INTO rm_changes_horizon (pruned_through) VALUES (0)');
+  }
+
+  override down(): void {
+    this.addSql('DROP TABLE rm_changes_horizon');
+  }
+}
+
+export const readModelMigrations: MigrationObject[] = [
+  { name: '0100-read-models', class: ReadModelsInitial },
+  { name: '0101-read-model-changes-horizon', class: ReadModelChangesHorizon },
+];

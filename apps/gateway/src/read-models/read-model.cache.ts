@@ -55,6 +55,13 @@ const MAX_TRACKED_HOLES = 1000;
  * Seqs come from a sequence, so a transaction that commits after a higher
  * seq was read would leave a hole; holes are looked for again for a while
  * rather than trusting that seqs commit in order.
+ *
+ * The projector deletes old feed rows and records the highest seq deleted
+ * (`rm_changes_horizon`). A seq this instance has not read — past its last
+ * seen seq, or a hole it still looks for — at or below that horizon may have
+ * named a change that is gone from the feed, so it reloads everything, as
+ * for `reset`. The horizon is the highest seq actually deleted, so a gap in
+ * the sequence (a rolled-back page) never moves it.
  */
 export class ReadModelCache {
   readonly state = new ReadModelState();
@@ -241,6 +248,19 @@ export class ReadModelCache {
       await this.reloadAll();
       return false;
     }
+    const unseen = this.firstUnseenSeq();
+    if (unseen <= batch.prunedThrough) {
+      this.options.logger.warn(
+        {
+          seq: this.seq.toString(),
+          firstUnseen: unseen.toString(),
+          prunedThrough: batch.prunedThrough.toString(),
+        },
+        'the read-model feed was pruned past changes this instance had not read yet; reloading everything',
+      );
+      await this.reloadAll();
+      return false;
+    }
     const ids = this.collect(batch.changes);
     const rows = await loadRows(em, ids);
     // Everything below is synchronous: requests see the batch whole or not at all.
@@ -296,6 +316,13 @@ export class ReadModelCache {
       }
     }
     return ids;
+  }
+
+  /** The lowest seq this instance has not read: a hole still looked for, or the one after the last seen. */
+  private firstUnseenSeq(): bigint {
+    let first = this.seq + 1n;
+    for (const hole of this.holes.keys()) if (hole < first) first = hole;
+    return first;
   }
 
   private trackSeqs(changes: readonly Change[]): void {

@@ -62,7 +62,7 @@ export interface RowSet {
 
 export interface Snapshot {
   rows: RowSet;
-  /** Highest rm_changes.seq in the snapshot: following continues after it. */
+  /** Highest rm_changes.seq in the snapshot (or the pruned horizon, if higher): following continues after it. */
   seq: bigint;
   /** The projector's checkpoint in the same snapshot. */
   position: Position;
@@ -73,6 +73,8 @@ function positionOf(token: string | null | undefined): Position {
 }
 
 const CHECKPOINT = `(SELECT tx_id::text || '.' || global_position::text FROM event_checkpoints WHERE name = ?)`;
+/** Every `rm_changes` row up to this seq has been deleted by the projector's retention. */
+const PRUNED_THROUGH = '(SELECT pruned_through FROM rm_changes_horizon)';
 
 /**
  * Everything, in one REPEATABLE READ snapshot, with the feed position and
@@ -87,7 +89,8 @@ export async function loadSnapshot(em: EntityManager): Promise<Snapshot> {
       const all = async <T>(sql: string, bindings: readonly unknown[] = []): Promise<T[]> =>
         (await trx.raw<QueryResult<T>>(sql, bindings as Knex.RawBinding[])).rows;
       const [head] = await all<{ seq: string; position: string | null }>(
-        `SELECT coalesce(max(seq), 0)::text AS seq, ${CHECKPOINT} AS position FROM rm_changes`,
+        // The snapshot reflects every change up to the horizon, deleted rows included.
+        `SELECT greatest(coalesce(max(seq), 0), ${PRUNED_THROUGH})::text AS seq, ${CHECKPOINT} AS position FROM rm_changes`,
         [READ_MODELS_CHECKPOINT],
       );
       const rows: RowSet = {
@@ -115,12 +118,15 @@ export interface ChangeBatch {
   changes: Change[];
   /** The checkpoint committed with the newest change seen (same statement, same snapshot). */
   position: Position;
+  /** Highest seq the projector's retention has deleted (same snapshot): anything unseen at or below it is gone. */
+  prunedThrough: bigint;
 }
 
 /**
- * The feed after `afterSeq` (plus the `retry` seqs still missing below it), and the
- * checkpoint, in one statement so both come from one snapshot: every change the
- * checkpoint covers is in the batch, unless the batch is full.
+ * The feed after `afterSeq` (plus the `retry` seqs still missing below it), the
+ * checkpoint and the pruned horizon, in one statement so all come from one
+ * snapshot: every change the checkpoint covers is in the batch, unless the
+ * batch is full or was pruned (seq at or below the horizon).
  */
 export async function readChanges(
   em: EntityManager,
@@ -131,19 +137,22 @@ export async function readChanges(
   const { rows } = await query<{
     changes: { seq: string; kind: string; id: string }[];
     position: string | null;
+    pruned_through: string | null;
   }>(
     em.fork(),
     `SELECT coalesce((SELECT json_agg(c ORDER BY c.seq) FROM (
                         SELECT seq::text AS seq, kind, id FROM rm_changes
                          WHERE seq > ? OR seq IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)
                          ORDER BY seq LIMIT ?) c), '[]'::json) AS changes,
-            ${CHECKPOINT} AS position`,
+            ${CHECKPOINT} AS position,
+            ${PRUNED_THROUGH}::text AS pruned_through`,
     [afterSeq.toString(), JSON.stringify(retry.map(String)), limit, READ_MODELS_CHECKPOINT],
   );
   const row = rows[0];
   return {
     changes: (row?.changes ?? []).map((c) => ({ seq: BigInt(c.seq), kind: c.kind, id: c.id })),
     position: positionOf(row?.position),
+    prunedThrough: BigInt(row?.pruned_through ?? '0'),
   };
 }
 

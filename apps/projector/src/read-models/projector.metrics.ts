@@ -1,9 +1,11 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PruneResult } from './change-retention';
 import type { PageOutcome } from './read-models.projection';
 
 const EVENTS = 'siteops_projector_events_total';
 const LAG = 'siteops_projector_lag_seconds';
 const LEADER = 'siteops_projector_leader';
+const PRUNED = 'siteops_projector_changes_pruned_total';
 
 /**
  * The projector's Prometheus metrics on the process registry. They are
@@ -12,6 +14,7 @@ const LEADER = 'siteops_projector_leader';
  */
 export class ProjectorMetrics {
   private readonly events: Counter<'result'>;
+  private readonly pruned: Counter;
 
   constructor(
     private readonly registry: Registry,
@@ -22,6 +25,11 @@ export class ProjectorMetrics {
       name: EVENTS,
       help: 'Events the read-model projection committed, by whether they changed read models or were skipped',
       labelNames: ['result'],
+      registers: [registry],
+    });
+    this.pruned = new Counter({
+      name: PRUNED,
+      help: 'rm_changes rows this instance deleted as past the retention',
       registers: [registry],
     });
     new Gauge({
@@ -48,7 +56,11 @@ export class ProjectorMetrics {
     if (outcome.ignored > 0) this.events.inc({ result: 'ignored' }, outcome.ignored);
   }
 
+  changesPruned(result: PruneResult): void {
+    this.pruned.inc(result.deleted);
+  }
+
   close(): void {
-    for (const name of [EVENTS, LAG, LEADER]) this.registry.removeSingleMetric(name);
+    for (const name of [EVENTS, PRUNED, LAG, LEADER]) this.registry.removeSingleMetric(name);
   }
 }
