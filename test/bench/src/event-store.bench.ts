@@ -26,10 +26,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
-import { connect, nanos, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
+import { nanos, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { natsNames, type NewEvent } from '@siteops/contracts';
 import { EventRelay, EventStore, Position, eventStoreMigrations, migrate, openDatabase, query } from '@siteops/event-store';
+import { connectNats } from '@siteops/messaging';
 import { createTestDatabase, testServers, uniqueName, type TestDatabase } from '@siteops/testing';
 import {
   BATCH,
@@ -355,7 +356,8 @@ async function main(): Promise<void> {
     const emmett = await EmmettWorker.start(emmettDb.url);
     cleanup.push(() => emmett.close());
 
-    const nc = await connect({ servers: testServers.natsUrl, name: 'siteops-bench' });
+    // The product's own connection settings, so the relay is measured as it runs.
+    const nc = await connectNats({ url: testServers.natsUrl, name: 'siteops-bench' });
     cleanup.push(() => nc.drain());
     const prefix = uniqueName('bench');
     cleanup.push(async () => {
