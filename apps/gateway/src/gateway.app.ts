@@ -6,6 +6,9 @@ import { AuthFailureThrottle } from './auth/auth-failure.throttle';
 import { createGatewayServer } from './gateway.server';
 import { ReadModelCache } from './read-models/read-model.cache';
 
+/** How long a start waits for the projector to cover what was stored before it. */
+const CATCH_UP_WAIT_MS = 30_000;
+
 export interface GatewayRunning extends Running {
   /** Base URL the gateway listens on (with the real port when PORT=0). */
   readonly url: string;
@@ -59,8 +62,19 @@ export const app = {
       await cache.start();
       cleanup.push(() => cache.stop());
       options.health.register('gateway:read-models', () => cache.healthCheck());
+      // Not ready until the read models hold every event stored before this
+      // start (the admin key of a first start, above all): a key issued a
+      // moment ago must not be refused as unknown by a gateway that says it is ready.
+      const startHead = await infra.store.headPosition(infra.em.fork());
+      const caughtUp = cache.waitFor(startHead, CATCH_UP_WAIT_MS);
+      options.health.register('gateway:caught-up', () =>
+        cache.covers(startHead)
+          ? Promise.resolve()
+          : Promise.reject(new Error(`read models are behind the event store (at ${cache.appliedCursor.toString()}, started at ${startHead.toString()})`)),
+      );
       cleanup.push(() => {
         options.health.unregister('gateway:read-models');
+        options.health.unregister('gateway:caught-up');
         return Promise.resolve();
       });
 
@@ -78,6 +92,12 @@ export const app = {
       cleanup.push(() => server.close());
       const url = await server.listen(config.host, config.port);
       infra.logger.info({ url }, 'gateway listening');
+      if (!(await caughtUp)) {
+        infra.logger.warn(
+          { position: cache.appliedCursor.toString(), startHead: startHead.toString() },
+          'read models still behind the event store; /readyz says so until the projector catches up',
+        );
+      }
       return { url, routes: () => server.routes.list(), close: closeAll };
     } catch (error) {
       await closeAll().catch(() => undefined);

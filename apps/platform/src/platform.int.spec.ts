@@ -48,6 +48,8 @@ describe('startPlatform', () => {
     const adminKey = fs.readFileSync(keyFile, 'utf8').trim();
     expect(platform.newAdminKey).toBe(adminKey);
     const auth = { authorization: `Bearer ${adminKey}` };
+    // Usable the moment the start returns: the gateway has the key the start just issued.
+    expect((await fetch(`${platform.url}/v1/whoami`, { headers: auth })).status).toBe(200);
 
     // A write goes gateway → hierarchy (NATS) → event store → projector → gateway read model.
     const created = await fetch(`${platform.url}/v1/organizations`, {
