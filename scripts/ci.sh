@@ -29,7 +29,9 @@ phase() { # phase NAME COMMAND...
   say "<== $name ok in $(elapsed "$start")s"
 }
 
-nx_run() { npx nx run-many -t "$@" --outputStyle=stream; }
+# --skip-nx-cache: a green `npm test` means lint and the type check ran now, not that
+# an earlier run on this machine passed with inputs Nx did not hash (node_modules).
+nx_run() { npx nx run-many -t "$@" --outputStyle=stream --skip-nx-cache; }
 
 total=$EPOCHREALTIME
 phase install ensure_node_modules
