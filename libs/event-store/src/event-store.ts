@@ -236,7 +236,7 @@ export class EventStore {
       },
     }));
     // Steps, in one statement:
-    // 1. read the stream's current version and its last event's transaction id;
+    // 1. read the stream's last event: its version and its transaction id (one index probe);
     // 2. insert the batch numbered from it, only if it matches the expectation
     //    and this transaction is not older than that last event's (see below);
     // 3. a concurrent writer that got there first trips the unique
@@ -254,10 +254,10 @@ export class EventStore {
     try {
       ({ rows } = await query<EventRow>(
         em,
-        `WITH current AS (
-           SELECT coalesce(max(stream_version), 0) AS version,
-                  (SELECT tx_id FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1) AS last_tx
-             FROM events WHERE stream_id = ?
+        `WITH last AS (
+           SELECT stream_version, tx_id FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1
+         ), current AS (
+           SELECT coalesce((SELECT stream_version FROM last), 0) AS version, (SELECT tx_id FROM last) AS last_tx
          ), input AS (
            SELECT e.value, e.ordinality FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(value, ordinality)
          )
@@ -269,7 +269,7 @@ export class EventStore {
             AND (current.last_tx IS NULL OR current.last_tx <= pg_current_xact_id())
           ORDER BY input.ordinality
          RETURNING ${COLUMNS}`,
-        [streamId, streamId, JSON.stringify(payload), streamId, ...expectationBindings(expectedVersion)],
+        [streamId, JSON.stringify(payload), streamId, ...expectationBindings(expectedVersion)],
       ));
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
