@@ -1,11 +1,11 @@
 import { query } from '@siteops/event-store';
 import { HealthRegistry } from '@siteops/runtime';
-import { eventually, testServers } from '@siteops/testing';
+import { eventually, testServers, SeededRandom } from '@siteops/testing';
 import type { RunningProjector } from './projector.app';
 import { lockReadModels } from './read-models/read-models.projection';
 import { runTs } from './test/child-process';
 import { dumpReadModels, projectorTestEnv, type ProjectorTestEnv } from './test/projector-test-env';
-import { Rng, sortTables, World } from './test/world';
+import { sortTables, World } from './test/world';
 
 describe('projector app (standalone)', () => {
   let env: ProjectorTestEnv;
@@ -15,7 +15,7 @@ describe('projector app (standalone)', () => {
 
   beforeAll(async () => {
     env = await projectorTestEnv('app');
-    world = new World(env.store, env.em, new Rng(11));
+    world = new World(env.store, env.em, new SeededRandom(11));
     app = await env.start({ maxLagSeconds: 1 }, { standalone: true, health });
   });
 

@@ -3,3 +3,4 @@ export * from './fixture-process';
 export * from './decider-spec';
 export * from './free-port';
 export * from './platform-process';
+export * from './random';

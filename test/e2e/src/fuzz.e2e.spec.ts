@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { ApiClient } from './support/api';
 import { startPlatformProcess, type PlatformProcess } from '@siteops/testing';
-import { forEachConcurrently, Random, seedFrom } from './support/random';
+import { forEachConcurrently, SeededRandom, seedFrom } from '@siteops/testing';
 
 /*
  * SPEC §4: "Never 500 for bad input", and every error is an RFC 9457
@@ -301,7 +301,7 @@ const BAD_POSITIONS = [
 const EDGE_POSITIONS = ['0.0', '1.1', '99999999999999999999.99999999999999999999'];
 
 /** Path-parameter replacements; each is malformed or names nothing. */
-function badIds(random: Random): string[] {
+function badIds(random: SeededRandom): string[] {
   const uuid = random.uuid();
   return [
     'abc',
@@ -343,7 +343,7 @@ function badIds(random: Random): string[] {
 }
 
 /** Authorization headers that do not authenticate anyone. */
-function garbledAuthorizations(keys: { admin: string; revoked: string }, random: Random): string[] {
+function garbledAuthorizations(keys: { admin: string; revoked: string }, random: SeededRandom): string[] {
   const { admin, revoked } = keys;
   const [, adminKeyId = 'x', adminSecret = 'x'] = /^siteops_([^_]+)_(.+)$/.exec(admin) ?? [];
   const flipped = adminSecret.slice(0, -1) + (adminSecret.endsWith('A') ? 'B' : 'A');
@@ -465,7 +465,7 @@ class CaseFactory {
   private failedAuths = 0;
 
   constructor(
-    private readonly random: Random,
+    private readonly random: SeededRandom,
     private readonly fx: Fixtures,
     private readonly allowed: ReadonlyMap<string, ReadonlySet<string>>,
   ) {}
@@ -1394,7 +1394,7 @@ describe('fuzzing every endpoint with malformed requests', () => {
     const started = Date.now();
     const url = platform!.url;
     const base = new URL(url);
-    const random = new Random(SEED);
+    const random = new SeededRandom(SEED);
 
     // 1. Every documented endpoint, plus the service endpoints every app serves.
     const document = await new ApiClient(url).ok<OpenApiDocument>('GET', '/v1/openapi.json');

@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { eventually } from '@siteops/testing';
 import { ApiClient, type ApiResponse } from './support/api';
 import { repoRoot, startPlatformProcess, type PlatformProcess } from '@siteops/testing';
-import { Random, runConcurrently, seedFrom } from './support/random';
+import { SeededRandom, runConcurrently, seedFrom } from '@siteops/testing';
 
 /*
  * SPEC §2: the projections are rebuilt deterministically from the event
@@ -96,7 +96,7 @@ class Workload {
   private counter = 0;
 
   constructor(
-    private readonly random: Random,
+    private readonly random: SeededRandom,
     private readonly admin: ApiClient,
     private readonly adminId: string,
   ) {}
@@ -742,7 +742,7 @@ describe('rebuilding the read models after a randomized workload', () => {
     const whoami = await admin.ok<{ user: { id: string } }>('GET', '/v1/whoami');
 
     // 1. The workload, through the REST API.
-    const workload = new Workload(new Random(SEED), admin, whoami.user.id);
+    const workload = new Workload(new SeededRandom(SEED), admin, whoami.user.id);
     await runConcurrently(CONCURRENCY, () => workload.next());
     const workloadSeconds = (Date.now() - started) / 1000;
     const summary = [...workload.tallies.entries()]

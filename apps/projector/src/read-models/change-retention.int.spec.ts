@@ -1,9 +1,9 @@
 import { query } from '@siteops/event-store';
 import { HealthRegistry } from '@siteops/runtime';
-import { eventually } from '@siteops/testing';
+import { eventually, SeededRandom } from '@siteops/testing';
 import type { RunningProjector } from '../projector.app';
 import { changesSince, projectorTestEnv, type ProjectorTestEnv } from '../test/projector-test-env';
-import { Rng, World } from '../test/world';
+import { World } from '../test/world';
 import { changesPrunedThrough, pruneChanges, type ChangeRetention } from './change-retention';
 import { lockReadModels } from './read-models.projection';
 
@@ -149,7 +149,7 @@ describe('rm_changes retention (real Postgres, NATS)', () => {
       await eventually(() => [a, b].filter((r) => r.projector.isLeader).length === 1, { message: 'one leader' });
       const [leaderHealth, standbyHealth] = a.projector.isLeader ? [healthA, healthB] : [healthB, healthA];
 
-      const world = new World(env.store, env.em, new Rng(31));
+      const world = new World(env.store, env.em, new SeededRandom(31));
       const admin = await world.registerUser(true);
       const org = await world.createOrganization(admin);
       const project = await world.createProject(org, admin);
@@ -185,7 +185,7 @@ describe('rm_changes retention (real Postgres, NATS)', () => {
         await env.start({ retention: { keepSeconds: 600, keepRows: 1, everyMs: 3_600_000, maxRowsPerPrune: 2 } }),
       );
       // Lane 1: its users' e-mails differ from the previous test's (rm_users.email_key is unique).
-      const world = new World(env.store, env.em, new Rng(32), 1);
+      const world = new World(env.store, env.em, new SeededRandom(32), 1);
       const page = async () => {
         await world.registerUser();
         await env.caughtUp();

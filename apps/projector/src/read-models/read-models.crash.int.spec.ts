@@ -1,10 +1,10 @@
 import { Position } from '@siteops/event-store';
-import { testServers } from '@siteops/testing';
+import { testServers, SeededRandom } from '@siteops/testing';
 import { rebuildReadModels } from './read-models.rebuild';
 import { runTs } from '../test/child-process';
 import { FeedFollower } from '../test/feed-follower';
 import { changesSince, dumpReadModels, projectorTestEnv, type ProjectorTestEnv } from '../test/projector-test-env';
-import { expectedOf, Rng, sortTables, World } from '../test/world';
+import { expectedOf, sortTables, World } from '../test/world';
 
 const FIXTURE = 'apps/projector/src/test/projector-crash.fixture.ts';
 
@@ -14,7 +14,7 @@ describe('a projector killed mid-page', () => {
 
   beforeAll(async () => {
     env = await projectorTestEnv('crash');
-    world = new World(env.store, env.em, new Rng(99));
+    world = new World(env.store, env.em, new SeededRandom(99));
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { streams } from '@siteops/contracts';
 import { query } from '@siteops/event-store';
 import { hashReadModels } from '@siteops/read-models';
-import { eventually } from '@siteops/testing';
+import { eventually, SeededRandom } from '@siteops/testing';
 import { changesSince, dumpReadModels, isoOrNull, projectorTestEnv, type ProjectorTestEnv } from '../test/projector-test-env';
-import { newEvent, Rng, sortTables, World } from '../test/world';
+import { newEvent, sortTables, World } from '../test/world';
 
 /**
  * One installation's story, told in order: each test continues from the
@@ -17,7 +17,7 @@ describe('read-model projection', () => {
 
   beforeAll(async () => {
     env = await projectorTestEnv('projection');
-    world = new World(env.store, env.em, new Rng(7));
+    world = new World(env.store, env.em, new SeededRandom(7));
     await env.start({ batchSize: 20 });
   });
 

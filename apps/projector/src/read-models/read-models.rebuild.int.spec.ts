@@ -1,9 +1,9 @@
 import { hashReadModels } from '@siteops/read-models';
-import { eventually } from '@siteops/testing';
+import { eventually, SeededRandom } from '@siteops/testing';
 import type { RunningProjector } from '../projector.app';
 import { FeedFollower } from '../test/feed-follower';
 import { changesSince, dumpReadModels, projectorTestEnv, type ProjectorTestEnv } from '../test/projector-test-env';
-import { expectedOf, Rng, sortTables, World } from '../test/world';
+import { expectedOf, sortTables, World } from '../test/world';
 
 const seed = Number(process.env['PROJECTOR_TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const LANES = 4;
@@ -35,7 +35,7 @@ describe(`read-model rebuild against a randomized history (PROJECTOR_TEST_SEED=$
   it('live projection, feed and rebuild from position 0 all give the tables the history implies', () =>
     withSeed(async () => {
       const messages = await env.listen();
-      const worlds = Array.from({ length: LANES }, (_, lane) => new World(env.store, env.em, new Rng(seed + lane * 7919), lane));
+      const worlds = Array.from({ length: LANES }, (_, lane) => new World(env.store, env.em, new SeededRandom(seed + lane * 7919), lane));
       const total = () => worlds.reduce((n, w) => n + w.eventCount, 0);
 
       // A gateway following the feed while everything happens.

@@ -1,7 +1,7 @@
 import { HealthRegistry } from '@siteops/runtime';
-import { eventually } from '@siteops/testing';
+import { eventually, SeededRandom } from '@siteops/testing';
 import { dumpReadModels, projectorTestEnv, type ProjectorTestEnv } from '../test/projector-test-env';
-import { expectedOf, Rng, sortTables, World } from '../test/world';
+import { expectedOf, sortTables, World } from '../test/world';
 
 async function projectedEvents(health: HealthRegistry): Promise<number> {
   const metric = await health.metrics.getSingleMetric('siteops_projector_events_total')?.get();
@@ -37,7 +37,7 @@ describe('two projector replicas on one database', () => {
       }
     })();
 
-    const worlds = [0, 1].map((lane) => new World(env.store, env.em, new Rng(4242 + lane), lane));
+    const worlds = [0, 1].map((lane) => new World(env.store, env.em, new SeededRandom(4242 + lane), lane));
     const run = (target: number) => Promise.all(worlds.map(async (w) => {
       while (w.eventCount < target) await w.randomStep();
     }));

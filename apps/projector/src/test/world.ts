@@ -10,37 +10,7 @@ import {
   type SiteopsEventType,
 } from '@siteops/contracts';
 import type { EntityManager, EventStore } from '@siteops/event-store';
-
-/** Seeded PRNG (mulberry32): the same seed replays the same workload. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
-  int(max: number): number {
-    return Math.floor(this.next() * max);
-  }
-
-  pick<T>(items: readonly T[]): T | undefined {
-    return items.length === 0 ? undefined : items[this.int(items.length)];
-  }
-
-  /** A UUID drawn from the seed, so ids (and therefore row order) replay too. */
-  uuid(): string {
-    const hex = Array.from({ length: 32 }, () => this.int(16).toString(16)).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  }
-}
+import type { SeededRandom } from '@siteops/testing';
 
 export function newEvent<T extends SiteopsEventType>(
   type: T,
@@ -100,7 +70,7 @@ export class World {
   constructor(
     private readonly store: EventStore,
     private readonly em: () => EntityManager,
-    private readonly rng: Rng,
+    private readonly rng: SeededRandom,
     readonly lane = 0,
   ) {
     this.clock = Date.UTC(2026, 0, 1) + lane * 1_000_000_000;
@@ -257,7 +227,7 @@ export class World {
   async updateSite(siteId: string, actor: string): Promise<void> {
     const site = this.require(this.sites, siteId);
     const name = this.rng.next() < 0.3 ? this.label('renamed').toLowerCase() : site.name;
-    const environment = this.rng.pick(['production', 'staging', name]) ?? name;
+    const environment = this.rng.maybePick(['production', 'staging', name]) ?? name;
     const autoDeploy = !site.autoDeploy;
     const at = this.tick();
     const data = { siteId, projectId: site.projectId, organizationId: site.organizationId, name, environment, autoDeploy };
@@ -438,7 +408,7 @@ export class World {
   async randomStep(): Promise<void> {
     const rng = this.rng;
     const users = [...this.users.keys()];
-    const actor = rng.pick(users);
+    const actor = rng.maybePick(users);
     if (!actor || (users.length < 12 && rng.next() < 0.05)) {
       await this.registerUser(users.length === 0);
       return;
@@ -447,9 +417,9 @@ export class World {
     const projects = [...this.projects.keys()];
     const sites = [...this.sites.keys()];
     const roll = rng.next();
-    const org = rng.pick(orgs);
-    const project = rng.pick(projects);
-    const site = rng.pick(sites);
+    const org = rng.maybePick(orgs);
+    const project = rng.maybePick(projects);
+    const site = rng.maybePick(sites);
     if (roll < 0.06 || !org) {
       await (org && orgs.length >= 6 ? this.renameOrganization(org, actor) : this.createOrganization(actor));
     } else if (roll < 0.1) {
@@ -465,17 +435,17 @@ export class World {
     } else if (roll < 0.5) {
       await this.reviseCompose(site, actor);
     } else if (roll < 0.64) {
-      const level = rng.pick(['organization', 'project', 'site'] as const) ?? 'site';
+      const level = rng.maybePick(['organization', 'project', 'site'] as const) ?? 'site';
       const target = level === 'organization' ? org : level === 'project' ? project : site;
-      await this.grant(level, target, rng.pick(users) ?? actor, rng.pick(ROLES) ?? 'viewer', actor);
+      await this.grant(level, target, rng.maybePick(users) ?? actor, rng.maybePick(ROLES) ?? 'viewer', actor);
     } else if (roll < 0.7) {
-      const grant = rng.pick([...this.grants.keys()]);
+      const grant = rng.maybePick([...this.grants.keys()]);
       await (grant ? this.revoke(grant, actor) : this.registerUser());
     } else if (roll < 0.78) {
       const scoped = rng.next() < 0.4;
       await this.issueKey(actor, scoped ? { path: 'ORG/PROJECT', level: 'project', resourceId: project, maxRole: 'developer' } : null);
     } else if (roll < 0.82) {
-      const key = rng.pick([...this.keys.values()].filter((k) => !k.revokedAt).map((k) => k.id));
+      const key = rng.maybePick([...this.keys.values()].filter((k) => !k.revokedAt).map((k) => k.id));
       await (key ? this.revokeKey(key) : this.issueKey(actor));
     } else if (roll < 0.85) {
       await this.setSecret('site', site, actor);
@@ -486,8 +456,8 @@ export class World {
     } else if (roll < 0.92) {
       await (orgs.length > 3 ? this.deleteOrganization(org, actor) : this.createOrganization(actor));
     } else {
-      const level = rng.pick(['project', 'site'] as const) ?? 'site';
-      await this.grant(level, level === 'project' ? project : site, rng.pick(users) ?? actor, rng.pick(ROLES) ?? 'viewer', actor);
+      const level = rng.maybePick(['project', 'site'] as const) ?? 'site';
+      await this.grant(level, level === 'project' ? project : site, rng.maybePick(users) ?? actor, rng.maybePick(ROLES) ?? 'viewer', actor);
     }
   }
 }

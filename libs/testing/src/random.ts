@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
 
 /**
- * A seeded PRNG (mulberry32) for randomized e2e specs: the same seed draws the
- * same choices, so a failure can be replayed. (Responses still arrive in
- * whatever order the platform answers, so a concurrent run replays the same
- * requests, not necessarily the same interleaving.)
+ * A seeded PRNG (mulberry32) for randomized specs: the same seed draws the
+ * same choices, so a failure can be replayed. (In a concurrent e2e run the
+ * platform still answers in its own order, so a replay sends the same
+ * requests, not necessarily in the same interleaving.)
  */
-export class Random {
+export class SeededRandom {
   private state: number;
 
   constructor(readonly seed: number) {
@@ -39,6 +39,11 @@ export class Random {
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick from an empty list');
     return items[this.int(items.length)] as T;
+  }
+
+  /** Like pick, but undefined for an empty list. */
+  maybePick<T>(items: readonly T[]): T | undefined {
+    return items.length === 0 ? undefined : items[this.int(items.length)];
   }
 
   /** One of the keys, with probability proportional to its weight. */
