@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { connectInfrastructure, processHealth, startRelay, type Running, type SiteopsConfig } from '@siteops/runtime';
+import { ADMIN_KEY_FILE, connectInfrastructure, processHealth, startRelay, type Running, type SiteopsConfig } from '@siteops/runtime';
 import { ALL_IN_ONE_APPS, loadApp } from './app-loader';
 
 export interface Platform extends Running {
@@ -48,7 +48,7 @@ export async function startPlatform(config: SiteopsConfig): Promise<Platform> {
 }
 
 function adminKeyFile(config: SiteopsConfig): string {
-  return path.resolve(config.dataDir, 'admin-api-key');
+  return path.resolve(config.dataDir, ADMIN_KEY_FILE);
 }
 
 /**

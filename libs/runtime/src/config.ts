@@ -65,6 +65,9 @@ export interface SiteopsConfig {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
+/** The file in `SITEOPS_DATA_DIR` the first start writes the platform admin's API key to (SPEC §3). */
+export const ADMIN_KEY_FILE = 'admin-api-key';
+
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
     super(

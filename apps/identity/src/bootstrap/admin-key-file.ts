@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-
-export const ADMIN_KEY_FILE = 'admin-api-key';
+import { ADMIN_KEY_FILE } from '@siteops/runtime';
 
 /**
  * Writes the admin key to `<dataDir>/admin-api-key`, readable by its owner

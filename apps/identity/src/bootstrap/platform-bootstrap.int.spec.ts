@@ -3,11 +3,10 @@ import path from 'node:path';
 import { parseApiKey, secretMatches } from '@siteops/auth';
 import { streams, type ApiKeyIssued, type UserRegistered } from '@siteops/contracts';
 import { EventStore, eventStoreMigrations, migrate, openDatabase, query, type EntityManager } from '@siteops/event-store';
-import { HealthRegistry, createLogger } from '@siteops/runtime';
+import { ADMIN_KEY_FILE, HealthRegistry, createLogger } from '@siteops/runtime';
 import { app } from '../identity.app';
 import { identityMigrations } from '../identity.migrations';
 import { identityFixture, type IdentityFixture } from '../test/identity.fixture';
-import { ADMIN_KEY_FILE } from './admin-key-file';
 import { bootstrapPlatform } from './platform-bootstrap';
 
 interface StoredEvent {
