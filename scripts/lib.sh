@@ -33,3 +33,16 @@ ensure_node_modules() {
   npm install --no-audit --no-fund || return
   touch "$stamp"
 }
+
+# run_app_entry FILE [ARGS...]: what `npm start` and `npm run app` end with:
+# dependencies, the servers, then the TypeScript entry point under Node
+# (through @swc-node/register, so no build step), replacing this shell.
+run_app_entry() {
+  local entry=$1
+  shift
+  [[ -f $entry ]] || die "$entry is missing"
+  ensure_node_modules
+  scripts/infra-up.sh
+  export SWC_NODE_PROJECT=tsconfig.base.json
+  exec node -r @swc-node/register "$entry" "$@"
+}

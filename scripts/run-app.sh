@@ -20,7 +20,4 @@ if [[ ! " ${APPS[*]} " == *" $name "* ]]; then
   exit 2
 fi
 
-ensure_node_modules
-scripts/infra-up.sh
-export SWC_NODE_PROJECT=tsconfig.base.json
-exec node -r @swc-node/register "apps/$name/src/main.ts" "$@"
+run_app_entry "apps/$name/src/main.ts" "$@"

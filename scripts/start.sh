@@ -8,9 +8,4 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-entry=apps/platform/src/main.ts
-[[ -f $entry ]] || die "$entry is missing: the platform entry point has not been written yet"
-ensure_node_modules
-scripts/infra-up.sh
-export SWC_NODE_PROJECT=tsconfig.base.json
-exec node -r @swc-node/register "$entry" "$@"
+run_app_entry apps/platform/src/main.ts "$@"
