@@ -65,7 +65,7 @@ export const app = {
       // Not ready until the read models hold every event stored before this
       // start (the admin key of a first start, above all): a key issued a
       // moment ago must not be refused as unknown by a gateway that says it is ready.
-      const startHead = await infra.store.headPosition(infra.em.fork());
+      const startHead = await infra.store.lastCommittedPosition(infra.em.fork());
       const caughtUp = cache.waitFor(startHead, CATCH_UP_WAIT_MS);
       options.health.register('gateway:caught-up', () =>
         cache.covers(startHead)

@@ -163,6 +163,25 @@ describe('EventStore (PostgreSQL)', () => {
     expect(raw).toMatchObject({ type: 'OldCounted', data: { count: 7 } });
   });
 
+  it('knows the last committed event even while an older transaction holds readers back', async () => {
+    const open = new Client({ connectionString: db.url });
+    await open.connect();
+    try {
+      // A transaction with an id, still running: readers may not pass it yet.
+      await open.query('BEGIN');
+      await open.query('SELECT pg_current_xact_id()');
+      const appended = await store.append(em(), `committed-${randomUUID()}`, 'no_stream', [ev(1)], ctx);
+      const position = Position.parse(appended.position);
+      if (!position) throw new Error('append returned no position');
+
+      expect((await store.lastCommittedPosition(em())).covers(position)).toBe(true);
+      expect((await store.headPosition(em())).covers(position)).toBe(false);
+    } finally {
+      await open.query('ROLLBACK');
+      await open.end();
+    }
+  });
+
   describe('readAll', () => {
     it('never skips a transaction that took an earlier position but committed late', async () => {
       const start = await store.headPosition(em());

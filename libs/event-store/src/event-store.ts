@@ -204,6 +204,21 @@ export class EventStore {
     return { events, cursor: last ? Position.of(last.tx_id, last.global_position) : after };
   }
 
+  /**
+   * The position of the newest event committed now, whether or not a reader
+   * may pass it yet: unlike `headPosition`, not held back by transactions
+   * still running anywhere on the server (other databases included). A reader
+   * that covers it has seen everything committed before this call.
+   */
+  async lastCommittedPosition(em: EntityManager): Promise<Position> {
+    const { rows } = await query<{ tx_id: string; global_position: string }>(
+      em,
+      `SELECT tx_id::text AS tx_id, global_position FROM events ORDER BY ${READ_ORDER_DESC} LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? Position.of(row.tx_id, row.global_position) : Position.start;
+  }
+
   /** The cursor a reader reaches once it has read everything committed now. */
   async headPosition(em: EntityManager): Promise<Position> {
     const { rows } = await query<{ tx_id: string; global_position: string }>(

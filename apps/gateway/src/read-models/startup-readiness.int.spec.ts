@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { READ_MODELS_CHECKPOINT } from '@siteops/contracts';
 import { EventStore, Position } from '@siteops/event-store';
 import { HealthRegistry } from '@siteops/runtime';
@@ -24,7 +25,14 @@ describe('gateway readiness at start', () => {
     await f.close();
   });
 
-  it('waits for the projection to cover the store head before it starts and says why in /readyz', async () => {
+  it('waits for the projection to cover what was committed before it started, and says why in /readyz', async () => {
+    // Another transaction still running on the server (any database, as when
+    // spec files or installations share one) holds readers below it; the
+    // event committed after it must count all the same.
+    const other = new Client({ connectionString: f.db.url });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query('SELECT pg_current_xact_id()');
     const context = { correlationId: 'c', causationId: 'c', actor: 'test' };
     const stored = await new EventStore().append(f.orm.em.fork(), 'readiness-probe', 'no_stream', [{ type: 'Probed', data: {} }], context);
     const head = Position.parse(stored.position);
@@ -45,6 +53,8 @@ describe('gateway readiness at start', () => {
     expect(behind.ok).toBe(false);
     expect(behind.checks['gateway:caught-up']?.error).toMatch(/behind the event store/);
     expect(started).toBe(false);
+    await other.query('ROLLBACK');
+    await other.end();
 
     // The projector reaches the head: the checkpoint moves there and gateways are woken.
     await f.seed.sql(

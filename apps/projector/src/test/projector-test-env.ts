@@ -77,11 +77,7 @@ export async function projectorTestEnv(label: string): Promise<ProjectorTestEnv>
     async caughtUp(timeoutMs = 20_000) {
       // Every committed event, not `store.headPosition`: that one stops below the
       // oldest running transaction of the whole server, which other spec files share.
-      const { rows } = await query<{ tx_id: string; global_position: string }>(
-        orm.em.fork(),
-        'SELECT tx_id::text AS tx_id, global_position FROM events ORDER BY events.tx_id DESC, events.global_position DESC LIMIT 1',
-      );
-      const head = rows[0] ? Position.of(rows[0].tx_id, rows[0].global_position) : Position.start;
+      const head = await store.lastCommittedPosition(orm.em.fork());
       return eventually(
         async () => {
           const at = await env.checkpoint();
