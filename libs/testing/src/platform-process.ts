@@ -43,8 +43,17 @@ async function spawnApp(app: string, env: NodeJS.ProcessEnv): Promise<AppProcess
     env: { ...env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.base.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let partial = '';
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
+    const text = chunk.toString();
+    output = (output + text).slice(-OUTPUT_TAIL);
+    // Errors (pino level ≥ 50) go to the test's stderr as they happen, so the
+    // stack behind an unexpected 500 is in the CI log, not lost with the process.
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (/^\{"level":(50|60),/.test(line)) process.stderr.write(`[${app}] ${line}\n`);
+    }
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
