@@ -86,8 +86,17 @@ describe('EventStore (PostgreSQL)', () => {
   });
 
   it('orders transaction ids as numbers, not text, when they gain a digit', async () => {
-    // Rows as two transactions 999 and 1000 would have written them (both long
-    // committed). Compared as text, "1000" sorts before "999".
+    // Rows as two transactions p - 1 and p would have written them, p the
+    // largest power of ten readers may pass now (both long committed), e.g.
+    // 999 and 1000. Compared as text, "1000" sorts before "999". p comes from
+    // the server's horizon, not a constant: on a young cluster (a fresh CI
+    // machine) transaction 1000 may not have happened yet, and such rows
+    // would be invisible to readAll.
+    const { rows } = await query<{ xmin: string }>(em(), 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
+    const horizon = BigInt(rows[0]?.xmin ?? '0');
+    let p = 10n;
+    while (p * 10n < horizon) p *= 10n;
+    expect(p).toBeLessThan(horizon);
     const stream = `digits-${randomUUID()}`;
     const insert = (txId: string, version: number) =>
       query(
@@ -96,8 +105,8 @@ describe('EventStore (PostgreSQL)', () => {
          VALUES (?, ?, ?, 'Digits', '{}', '{}', ?::xid8)`,
         [randomUUID(), stream, version, txId],
       );
-    await insert('1000', 1);
-    await insert('999', 2);
+    await insert(p.toString(), 1);
+    await insert((p - 1n).toString(), 2);
 
     const all: RecordedEvent[] = [];
     for (let after = Position.start; ; ) {
@@ -107,9 +116,9 @@ describe('EventStore (PostgreSQL)', () => {
       after = page.cursor;
     }
     const mine = all.filter((e) => e.streamId === stream).map((e) => e.position.split('.')[0]);
-    expect(mine).toEqual(['999', '1000']);
-    expect(Position.parse(all.at(-1)?.position ?? '')?.txId).toBeGreaterThanOrEqual(1000n);
-    expect((await store.headPosition(em())).txId).toBeGreaterThanOrEqual(1000n);
+    expect(mine).toEqual([(p - 1n).toString(), p.toString()]);
+    expect(Position.parse(all.at(-1)?.position ?? '')?.txId).toBeGreaterThanOrEqual(p);
+    expect((await store.headPosition(em())).txId).toBeGreaterThanOrEqual(p);
   });
 
   it('appends to several streams atomically', async () => {
