@@ -28,5 +28,7 @@ module.exports = {
     '^@siteops/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
+  // The counts of every run feed the one-line total that `npm test` ends with.
+  reporters: ['default', path.join(__dirname, 'scripts/jest-results-reporter.js')],
   testTimeout: 30_000,
 };

@@ -33,6 +33,16 @@ phase() { # phase NAME COMMAND...
 # an earlier run on this machine passed with inputs Nx did not hash (node_modules).
 nx_run() { npx nx run-many -t "$@" --outputStyle=stream --skip-nx-cache; }
 
+# Every Jest run records its counts here; the run ends, passed or failed, with
+# one plain line summing them (scripts/jest-results-reporter.js).
+SITEOPS_TEST_RESULTS_DIR="$(mktemp -d)"
+export SITEOPS_TEST_RESULTS_DIR
+test_summary() {
+  node scripts/test-summary.js "$SITEOPS_TEST_RESULTS_DIR"
+  rm -rf "$SITEOPS_TEST_RESULTS_DIR"
+}
+trap test_summary EXIT
+
 total=$EPOCHREALTIME
 phase install ensure_node_modules
 phase infra scripts/infra-up.sh --with-docker --with-nginx
