@@ -1,27 +1,29 @@
 import { createHash } from 'node:crypto';
-import type { FieldError } from '@siteops/contracts';
-import { isMap, parseDocument } from 'yaml';
+import { describeFieldError, parseCompose, prefixFieldErrors } from '@siteops/compose';
+import { DomainError } from '@siteops/contracts';
 
 /**
- * What can be said about a compose document before the deployer sees it:
- * it is one YAML document, a mapping, with a `services` mapping. Which
- * compose keys are supported is decided later, with the deployer
- * (libs/compose). An empty list means the text passes.
+ * The compose document of a site must be one libs/compose accepts: YAML, the
+ * supported keys only, depends_on without cycles, declared volumes. The
+ * bind-mount root is deploy-time policy of the host that runs the site, so it
+ * is left to the deployer (`bindMountRoot: null`); everything else is refused
+ * here, before a revision exists that no deployment could run.
+ *
+ * The answer is a validation_failed error, or null when the text passes. Its
+ * field errors are body fields (`compose` for the document,
+ * `compose.services.web.ports.0` for a key in it); its detail names the
+ * first problem.
  */
-export function composeErrors(text: string): FieldError[] {
-  const document = parseDocument(text);
-  const [syntax] = document.errors;
-  if (syntax) {
-    // The parser's first line names the problem and its line and column; the
-    // lines after it quote the document, which an error reply does not need.
-    const message = (syntax.message.split('\n')[0] ?? syntax.message).replace(/:$/, '');
-    return [{ field: 'compose', message }];
-  }
-  if (!isMap(document.contents)) return [{ field: 'compose', message: 'must be a YAML mapping with a services key' }];
-  const services = document.contents.get('services', true);
-  if (services === undefined) return [{ field: 'compose', message: 'must have a services key' }];
-  if (!isMap(services)) return [{ field: 'compose', message: 'services must be a mapping of service names to services' }];
-  return [];
+export function composeValidationError(text: string): DomainError | null {
+  const result = parseCompose(text, { bindMountRoot: null });
+  if (result.ok) return null;
+  const [first, ...rest] = result.errors;
+  const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
+  return new DomainError(
+    'validation_failed',
+    `The compose document is not valid: ${first ? describeFieldError(first) : 'it could not be read'}${more}`,
+    prefixFieldErrors(result.errors, 'compose'),
+  );
 }
 
 /** sha256 (hex) of the compose text exactly as written. */

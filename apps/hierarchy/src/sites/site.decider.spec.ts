@@ -35,8 +35,15 @@ describe('site decider', () => {
 
     it('refuses a document that is not a mapping with a services mapping', () => {
       given([]).when(create({ compose: '- web\n' })).thenThrows('validation_failed', ['compose']);
-      given([]).when(create({ compose: 'version: "3"\n' })).thenThrows('validation_failed', ['compose']);
-      given([]).when(create({ compose: 'services: nginx\n' })).thenThrows('validation_failed', ['compose']);
+      given([]).when(create({ compose: 'version: "3"\n' })).thenThrows('validation_failed', ['compose.services']);
+      given([]).when(create({ compose: 'services: nginx\n' })).thenThrows('validation_failed', ['compose.services']);
+    });
+
+    it('refuses compose keys siteops does not support, naming each with its service', () => {
+      const error = given([])
+        .when(create({ compose: 'services:\n  web:\n    image: nginx:1.27\n    privileged: true\n    env_file: .env\n' }))
+        .thenThrows('validation_failed', ['compose.services.web.privileged', 'compose.services.web.env_file']);
+      expect(error.message).toMatch(/^The compose document is not valid: services\.web\.privileged is not supported/);
     });
 
     it('refuses a site id that is taken', () => {
@@ -77,6 +84,15 @@ describe('site decider', () => {
 
     it('refuses an invalid document', () => {
       given([created, revision1]).when(command('ReviseSiteCompose', { siteId, compose: 'services: [' })).thenThrows('validation_failed', ['compose']);
+    });
+
+    it('refuses a revision with an unsupported key or a dependency cycle', () => {
+      given([created, revision1])
+        .when(command('ReviseSiteCompose', { siteId, compose: `${composeV2}    cap_add: [NET_ADMIN]\n` }))
+        .thenThrows('validation_failed', ['compose.services.web.cap_add']);
+      given([created, revision1])
+        .when(command('ReviseSiteCompose', { siteId, compose: `${composeV2}    depends_on: [web]\n` }))
+        .thenThrows('validation_failed', ['compose.services.web.depends_on']);
     });
   });
 

@@ -1,5 +1,5 @@
 import { DomainError, type Command, type CommandData, type Decider, type NewEventOf, type SiteEvent } from '@siteops/contracts';
-import { composeErrors, composeHash } from './compose-document';
+import { composeHash, composeValidationError } from './compose-document';
 
 /** CreateSite as the decider sees it: the handler adds the organization, read from the parent project. */
 export type CreateSiteCommand = Command<'CreateSite', CommandData<'CreateSite'> & { organizationId: string }>;
@@ -91,6 +91,6 @@ function active(state: SiteState, siteId: string): Extract<SiteState, { status: 
 }
 
 function checkCompose(text: string): void {
-  const errors = composeErrors(text);
-  if (errors.length > 0) throw new DomainError('validation_failed', 'The compose document is not valid', errors);
+  const error = composeValidationError(text);
+  if (error) throw error;
 }

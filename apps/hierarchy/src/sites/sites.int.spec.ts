@@ -53,6 +53,24 @@ describe('sites', () => {
     await expect(create(projectId, 'broken')).resolves.toMatchObject({ version: 2 });
   });
 
+  it('refuses unsupported compose keys over the bus with every field error, storing nothing', async () => {
+    const projectId = await project();
+    const siteId = randomUUID();
+    const compose = 'services:\n  web:\n    image: nginx:1.27\n    privileged: true\n    volumes: ["./data:/data"]\n';
+
+    const error: unknown = await create(projectId, 'unsupported', siteId, { compose }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringMatching(/^The compose document is not valid: services\.web\.volumes\.0 uses the relative path/) as unknown,
+      errors: [
+        { field: 'compose.services.web.volumes.0', message: expect.stringMatching(/absolute path/) as unknown },
+        { field: 'compose.services.web.privileged', message: expect.stringMatching(/^is not supported/) as unknown },
+      ],
+    });
+    expect(await f.store.streamVersion(f.em(), streams.site(siteId))).toBe(0);
+  });
+
   it('keeps site names unique within a project only', async () => {
     const first = await project();
     const second = await project();
