@@ -1,6 +1,8 @@
 import type { FieldError } from '@siteops/contracts';
 import type { ComposeModel, ComposeService } from './compose.model';
+import { stringify } from 'yaml';
 import { describeFieldError, parseCompose, prefixFieldErrors } from './compose-document';
+import { planDeployment } from './deployment-plan';
 
 const ROOT = '/srv/sites';
 
@@ -866,5 +868,137 @@ describe('field errors as body fields', () => {
     expect(
       describeFieldError({ field: '', message: 'Map keys must be unique at line 2, column 1' }),
     ).toBe('Map keys must be unique at line 2, column 1');
+  });
+});
+
+describe('arbitrary input', () => {
+  /** mulberry32: a seeded generator, so a failure can be replayed. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  const KEYS = [
+    'image',
+    'build',
+    'command',
+    'entrypoint',
+    'environment',
+    'env_file',
+    'ports',
+    'expose',
+    'volumes',
+    'depends_on',
+    'healthcheck',
+    'restart',
+    'labels',
+    'user',
+    'working_dir',
+    'test',
+    'interval',
+    'disable',
+    'condition',
+    'target',
+    'published',
+    'host_ip',
+    'type',
+    'source',
+    'read_only',
+    'context',
+    'dockerfile',
+    'privileged',
+    'x-any',
+    'web',
+    'db',
+    '<<',
+  ];
+  const STRINGS = [
+    '',
+    'nginx:1.27',
+    'db',
+    'web',
+    '80',
+    '8080:80',
+    '[::1]:80:80',
+    '1.2.3.4::80',
+    'data:/data',
+    '/srv/sites/a:/a:ro',
+    '/etc:/etc',
+    './x:/x',
+    '30s',
+    '1m30s',
+    'no',
+    'on-failure:2',
+    'service_healthy',
+    'CMD',
+    'NONE',
+    '$HOME',
+    '$$',
+    'a=b',
+    '=',
+    'io.siteops.expose',
+    'com.docker.compose.project',
+    '\u0000',
+    '😀',
+    'x'.repeat(300),
+  ];
+
+  function value(next: () => number, depth: number): unknown {
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const kind = depth > 3 ? Math.floor(next() * 4) : Math.floor(next() * 6);
+    if (kind === 0) return pick(STRINGS);
+    if (kind === 1) return pick([0, 1, -1, 80, 65536, 1.5, 1e21]);
+    if (kind === 2) return pick([true, false, null]);
+    if (kind === 3) return pick(STRINGS) + pick(STRINGS);
+    if (kind === 4)
+      return Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(next() * 5) }, () => [pick(KEYS), value(next, depth + 1)]),
+    );
+  }
+
+  it('answers every document with a result, never a throw, and one-line messages; what passes can be planned', () => {
+    const next = random(20240611);
+    let valid = 0;
+    for (let i = 0; i < 2000; i++) {
+      // Mostly near-valid services (an image and one or two arbitrary keys), so that the
+      // deeper checks and the planner run too, not only the first type check.
+      const mapping = (): object => {
+        const v = value(next, 3);
+        return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
+      };
+      const service = (depth: number): unknown =>
+        next() < 0.3 ? value(next, depth) : { image: 'nginx:1.27', ...mapping(), ...mapping() };
+      const document = {
+        services: { web: service(1), db: service(2) },
+        volumes: next() < 0.3 ? value(next, 2) : { data: null },
+        [next() < 0.1 ? 'networks' : 'x-extra']: value(next, 2),
+      };
+      const result = parseCompose(stringify(document), {
+        bindMountRoot: next() < 0.5 ? '/srv/sites' : null,
+      });
+      if (result.ok) {
+        valid++;
+        expect(
+          planDeployment(result.model, {
+            siteId: '5f0c6c1e-3d4b-4f3e-9a51-8c2f0d7b6a10',
+            deploymentId: 'd',
+            secrets: [],
+          }).ok,
+        ).toBe(true);
+      } else {
+        expect(result.errors.length).toBeGreaterThan(0);
+        for (const error of result.errors) {
+          expect(typeof error.field).toBe('string');
+          expect(error.message).toMatch(/^[^\n]+$/);
+        }
+      }
+    }
+    expect(valid).toBeGreaterThan(0);
   });
 });
