@@ -24,6 +24,7 @@ export class CheckpointStore {
           `UPDATE event_checkpoints SET tx_id = ?::xid8, global_position = ?, updated_at = now()
             WHERE name = ? AND tx_id = ?::xid8 AND global_position = ?`,
           [next.txId.toString(), next.globalPosition.toString(), name, expected.txId.toString(), expected.globalPosition.toString()],
+          { prepare: true },
         )
       : await query(
           em,

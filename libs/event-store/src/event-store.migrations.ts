@@ -1,7 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 
-/** The channel appends notify on; readers LISTEN to wake without polling. */
+/** The channel the store notifies on after appends commit; readers LISTEN to wake without polling. */
 export const EVENTS_CHANNEL = 'siteops_events';
 
 class EventStoreInitial extends Migration {
@@ -57,7 +57,32 @@ class EventStoreInitial extends Migration {
   }
 }
 
+/**
+ * The store notifies readers after an append commits instead (`CommitSignal`):
+ * a NOTIFY inside the appending transaction made every append commit under
+ * one cluster-wide lock, flush after flush.
+ */
+class NotifyAfterCommit extends Migration {
+  override up(): void {
+    this.addSql('DROP TRIGGER events_notify ON events');
+    this.addSql('DROP FUNCTION events_notify()');
+  }
+
+  override down(): void {
+    this.addSql(`
+      CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${EVENTS_CHANNEL}', '');
+        RETURN NULL;
+      END $$`);
+    this.addSql(
+      'CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION events_notify()',
+    );
+  }
+}
+
 /** Migrations of the event store; they run before every app's own. */
 export const eventStoreMigrations: MigrationObject[] = [
   { name: '0001-event-store', class: EventStoreInitial },
+  { name: '0002-notify-after-commit', class: NotifyAfterCommit },
 ];

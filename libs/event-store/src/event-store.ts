@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from '@mikro-orm/knex';
 import { DomainError, type EventMetadata, type NewEvent, type RecordedEvent } from '@siteops/contracts';
-import { query, type EntityManager } from './database';
+import { CommitSignal } from './commit-signal';
+import { knexOf, query, type EntityManager } from './database';
 import { Position } from './position';
 import { Upcasters } from './upcasting';
 
@@ -93,6 +95,13 @@ interface EventRow {
 const COLUMNS =
   'global_position, tx_id::text AS tx_id, event_id, stream_id, stream_version, type, data, metadata, recorded_at';
 
+/** What an append reads back: the rest it knows already (and need not parse again). */
+type AppendedRow = Pick<EventRow, 'global_position' | 'tx_id' | 'stream_version' | 'recorded_at'>;
+const APPENDED_COLUMNS = 'global_position, tx_id::text AS tx_id, stream_version, recorded_at';
+
+/** The statements every read and write runs, prepared once per connection (see `QueryOptions.prepare`). */
+const PREPARED = { prepare: true } as const;
+
 /**
  * The safe read order of rule 3. Qualified on purpose: a bare `tx_id` in
  * ORDER BY names the *output* column `tx_id::text AS tx_id` above, which
@@ -122,6 +131,8 @@ export class EventStore {
   private readonly upcasters: Upcasters;
   private readonly now: () => Date;
   private readonly newId: () => string;
+  /** One per database this store writes to (in practice one). */
+  private readonly signals = new WeakMap<Knex, CommitSignal>();
 
   constructor(options: EventStoreOptions = {}) {
     this.upcasters = options.upcasters ?? new Upcasters();
@@ -148,13 +159,20 @@ export class EventStore {
    */
   async appendMany(em: EntityManager, requests: readonly AppendRequest[], context: AppendContext): Promise<AppendResult[]> {
     if (requests.length === 0) return [];
-    const inTransaction = em.getTransactionContext() !== undefined;
-    const run = (tx: EntityManager) => Promise.all(requests.map((r) => this.appendOne(tx, r, context)));
+    const tx = em.getTransactionContext<Knex.Transaction>();
+    const run = (on: EntityManager) => Promise.all(requests.map((r) => this.appendOne(on, r, context)));
     // A single stream needs no explicit transaction: one INSERT ... SELECT is atomic.
-    if (inTransaction || requests.length === 1) {
-      return this.retryAny(requests, inTransaction, () => run(em));
+    const results =
+      tx !== undefined || requests.length === 1
+        ? await this.retryAny(requests, tx !== undefined, () => run(em))
+        : await this.retryAny(requests, false, () => em.transactional((inner) => run(inner)));
+    // Readers are woken once the events are committed: now, or when the caller's transaction ends.
+    if (results.some((r) => r.events.length > 0)) {
+      const signal = this.signalOf(em);
+      if (tx === undefined) signal.raise();
+      else signal.afterCommitOf(tx);
     }
-    return this.retryAny(requests, false, () => em.transactional((tx) => run(tx)));
+    return results;
   }
 
   /** Events of one stream in version order, from `fromVersion` (exclusive). */
@@ -167,6 +185,7 @@ export class EventStore {
       em,
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version LIMIT ?`,
       [streamId, options.fromVersion ?? 0, options.maxCount ?? 1_000_000],
+      PREPARED,
     );
     return rows.map((row) => this.toRecorded(row));
   }
@@ -177,6 +196,7 @@ export class EventStore {
       em,
       'SELECT max(stream_version) AS version FROM events WHERE stream_id = ?',
       [streamId],
+      PREPARED,
     );
     return rows[0]?.version ?? 0;
   }
@@ -198,6 +218,7 @@ export class EventStore {
         ORDER BY ${READ_ORDER}
         LIMIT ?`,
       [after.txId.toString(), after.globalPosition.toString(), limit],
+      PREPARED,
     );
     const events = rows.map((row) => this.toRecorded(row));
     const last = rows[rows.length - 1];
@@ -214,6 +235,8 @@ export class EventStore {
     const { rows } = await query<{ tx_id: string; global_position: string }>(
       em,
       `SELECT tx_id::text AS tx_id, global_position FROM events ORDER BY ${READ_ORDER_DESC} LIMIT 1`,
+      [],
+      PREPARED,
     );
     const row = rows[0];
     return row ? Position.of(row.tx_id, row.global_position) : Position.start;
@@ -226,6 +249,8 @@ export class EventStore {
       `SELECT tx_id::text AS tx_id, global_position FROM events
         WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY ${READ_ORDER_DESC} LIMIT 1`,
+      [],
+      PREPARED,
     );
     const row = rows[0];
     return row ? Position.of(row.tx_id, row.global_position) : Position.start;
@@ -265,9 +290,10 @@ export class EventStore {
     // their own stream (a cascade's SiteDeleted before the SiteCreated it
     // deleted, leaving the site in every projection). Refused as a conflict,
     // the command is retried in a new transaction, whose id is younger.
-    let rows: EventRow[];
+    const json = JSON.stringify(payload);
+    let rows: AppendedRow[];
     try {
-      ({ rows } = await query<EventRow>(
+      ({ rows } = await query<AppendedRow>(
         em,
         `WITH last AS (
            SELECT stream_version, tx_id FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1
@@ -283,8 +309,9 @@ export class EventStore {
           WHERE ${expectationSql(expectedVersion)}
             AND (current.last_tx IS NULL OR current.last_tx <= pg_current_xact_id())
           ORDER BY input.ordinality
-         RETURNING ${COLUMNS}`,
-        [streamId, JSON.stringify(payload), streamId, ...expectationBindings(expectedVersion)],
+         RETURNING ${APPENDED_COLUMNS}`,
+        [streamId, json, streamId, ...expectationBindings(expectedVersion)],
+        PREPARED,
       ));
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -298,10 +325,29 @@ export class EventStore {
       throw new ConcurrencyError(streamId, expectedVersion, actual, versionMatches(expectedVersion, actual));
     }
     rows.sort((a, b) => a.stream_version - b.stream_version);
-    const recorded = rows.map((row) => this.toRecorded(row, false));
+    // The events as stored: their JSON, as a reader will parse it.
+    const stored = JSON.parse(json) as typeof payload;
+    const recorded = rows.map((row, i) => {
+      const event = stored[i];
+      if (!event) throw new Error('append stored more events than it was given');
+      return this.toRecorded(
+        { ...row, event_id: event.metadata.eventId, stream_id: streamId, type: event.type, data: event.data, metadata: event.metadata },
+        false,
+      );
+    });
     const last = recorded[recorded.length - 1];
     if (!last) throw new Error('append stored no events');
     return { streamId, version: last.streamVersion, position: last.position, events: recorded };
+  }
+
+  private signalOf(em: EntityManager): CommitSignal {
+    const knex = knexOf(em);
+    let signal = this.signals.get(knex);
+    if (!signal) {
+      signal = new CommitSignal(knex);
+      this.signals.set(knex, signal);
+    }
+    return signal;
   }
 
   private check(streamId: string, expected: ExpectedVersion, actual: number): void {

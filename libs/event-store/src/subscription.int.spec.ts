@@ -42,7 +42,7 @@ describe('StoreSubscription', () => {
     return results.map((r) => r.events[0]!.metadata.eventId);
   }
 
-  function project(name: string, by = 'a', handleHook?: () => void): StoreSubscription {
+  function project(name: string, by = 'a', handleHook?: () => void, pollIntervalMs = 50): StoreSubscription {
     const subscription = new StoreSubscription({
       name,
       databaseUrl: db.url,
@@ -50,7 +50,7 @@ describe('StoreSubscription', () => {
       store,
       mode: 'transactional',
       batchSize: 50,
-      pollIntervalMs: 50,
+      pollIntervalMs,
       handle: async (events, tx: EntityManager) => {
         handleHook?.();
         for (const e of events) await query(tx, 'INSERT INTO projected (event_id, by) VALUES (?, ?)', [e.metadata.eventId, by]);
@@ -74,6 +74,27 @@ describe('StoreSubscription', () => {
     const after = await appendEvents(5);
     await eventually(async () => (await projectedIds()).length === 125, { timeoutMs: 3000 });
     expect((await projectedIds()).sort()).toEqual([...before, ...after].sort());
+  });
+
+  it('is woken by the commit of an append, in a transaction or not, long before it would poll', async () => {
+    const name = `wake-${randomUUID()}`;
+    const subscription = project(name, 'a', undefined, 600_000);
+    await eventually(() => subscription.isLeader);
+    const [first] = await appendEvents(1);
+    await eventually(async () => (await projectedIds()).includes(first!), { message: 'the first event' });
+
+    // Appended inside a caller's transaction (and a savepoint in it): the wake-up waits for the outer commit.
+    const inTransaction = await orm.em.fork().transactional(async (tx: EntityManager) => {
+      const appended = await tx.transactional((inner: EntityManager) =>
+        store.append(inner, `item-${randomUUID()}`, 'no_stream', [{ type: 'ItemAdded', data: {} }], ctx),
+      );
+      return appended.events[0]!.metadata.eventId;
+    });
+    await eventually(async () => (await projectedIds()).includes(inTransaction), { timeoutMs: 30_000, message: 'the transaction’s event' });
+
+    // Appended on its own (autocommit).
+    const [alone] = await appendEvents(1);
+    await eventually(async () => (await projectedIds()).includes(alone!), { timeoutMs: 30_000, message: 'the lone append' });
   });
 
   it('a projection killed mid-batch applies every event exactly once after restart', async () => {
