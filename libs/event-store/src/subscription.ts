@@ -25,7 +25,10 @@ export interface StoreSubscriptionOptions {
   mode: 'transactional' | 'after-handle';
   handle: (events: RecordedEvent[], tx: EntityManager) => Promise<void>;
   batchSize?: number;
-  /** Fallback when no notification arrives (e.g. the horizon was held back by an old transaction). */
+  /**
+   * How long to wait for a notification before reading anyway (a wake-up
+   * can be lost). Default 250 ms.
+   */
   pollIntervalMs?: number;
   /** Called after the handler, before the checkpoint is saved (tests use it to simulate a crash there). */
   beforeCheckpoint?: (events: RecordedEvent[]) => Promise<void>;
@@ -129,17 +132,30 @@ export class StoreSubscription {
     return true;
   }
 
-  /** 2. Read pages from the checkpoint; when caught up, wait for a notification or the poll interval. */
+  /**
+   * 2. Read pages from the checkpoint; when caught up, wait for a
+   *    notification or the poll interval. When the read came back empty
+   *    although events have committed, a transaction older than them is
+   *    still running and holds the horizon (rule 3): read again after 2, 4,
+   *    8… ms (up to the poll interval) instead of waiting for a notification
+   *    that the older transaction may never send (it may append nothing, or
+   *    roll back).
+   */
   private async follow(): Promise<void> {
     const { em, store, name } = this.options;
     let cursor = await this.checkpoints.load(em.fork(), name);
     this.cursorValue = cursor;
+    let heldReads = 0;
     while (this.running && this.listener) {
-      const page = await store.readAll(em.fork(), cursor ?? Position.start, this.batchSize);
+      const from = cursor ?? Position.start;
+      const page = await store.readAll(em.fork(), from, this.batchSize);
       if (page.events.length === 0) {
-        await this.sleep(this.pollIntervalMs);
+        const held = (await store.lastCommittedPosition(em.fork())).isAfter(from);
+        heldReads = held ? Math.min(heldReads + 1, 16) : 0;
+        await this.sleep(held ? Math.min(this.pollIntervalMs, 2 ** heldReads) : this.pollIntervalMs);
         continue;
       }
+      heldReads = 0;
       cursor = await this.handlePage(page.events, cursor, page.cursor);
       this.cursorValue = cursor;
       this.options.onProgress?.(cursor);
