@@ -72,6 +72,12 @@ function positionOf(token: string | null | undefined): Position {
   return (token ? Position.parse(token) : undefined) ?? Position.start;
 }
 
+/**
+ * The feed and reload statements run on every refresh: planned once per
+ * connection (`QueryOptions.prepare`); their text varies only by kind.
+ */
+const PREPARED = { prepare: true } as const;
+
 const CHECKPOINT = `(SELECT tx_id::text || '.' || global_position::text FROM event_checkpoints WHERE name = ?)`;
 /** Every `rm_changes` row up to this seq has been deleted by the projector's retention. */
 const PRUNED_THROUGH = '(SELECT pruned_through FROM rm_changes_horizon)';
@@ -147,6 +153,7 @@ export async function readChanges(
             ${CHECKPOINT} AS position,
             ${PRUNED_THROUGH}::text AS pruned_through`,
     [afterSeq.toString(), JSON.stringify(retry.map(String)), limit, READ_MODELS_CHECKPOINT],
+    PREPARED,
   );
   const row = rows[0];
   return {
@@ -184,6 +191,7 @@ export async function loadRows(em: EntityManager, ids: ChangedIds): Promise<RowS
             fork,
             `${select} WHERE ${column} IN (SELECT jsonb_array_elements_text(?::jsonb)::${cast})`,
             [JSON.stringify(values)],
+            PREPARED,
           )
         ).rows;
   return {
@@ -206,6 +214,7 @@ export async function loadRows(em: EntityManager, ids: ChangedIds): Promise<RowS
               `${SELECT.grant} WHERE (resource_id, user_id) IN (
                  SELECT (k->>0)::uuid, (k->>1)::uuid FROM jsonb_array_elements(?::jsonb) AS k)`,
               [JSON.stringify(ids.grants.map((g) => [g.resourceId, g.userId]))],
+              PREPARED,
             )
           ).rows,
   };

@@ -22,12 +22,15 @@ export type NodeLock = 'key share' | 'no key update' | 'update';
 
 const COLUMNS = 'id, level, parent_id, organization_id, name';
 
+/** Every create and update runs these: planned once per connection (`QueryOptions.prepare`). */
+const PREPARED = { prepare: true } as const;
+
 /** The live node, locked for the rest of the transaction; undefined when it does not exist (or was deleted). */
 export async function lockNode(tx: EntityManager, level: Level, id: string, lock: NodeLock): Promise<HierarchyNode | undefined> {
   const { rows } = await query<HierarchyNode>(tx, `SELECT ${COLUMNS} FROM hierarchy_nodes WHERE id = ? AND level = ? FOR ${lock.toUpperCase()}`, [
     id,
     level,
-  ]);
+  ], PREPARED);
   return rows[0];
 }
 
@@ -47,6 +50,7 @@ export async function insertNode(
     `INSERT INTO hierarchy_nodes (id, level, parent_id, organization_id, name, name_key)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [node.id, node.level, node.parentId, node.organizationId, node.name, nameKey(node.name)],
+    PREPARED,
   );
   if (rowCount === 1) return 'inserted';
   const { rows } = await query(tx, 'SELECT 1 FROM hierarchy_nodes WHERE id = ?', [node.id]);

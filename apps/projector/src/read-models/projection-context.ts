@@ -17,8 +17,13 @@ export class ProjectionContext {
     private readonly changes: ChangeSet | undefined,
   ) {}
 
+  /**
+   * Runs a statement of the page. Every one is prepared (planned once per
+   * connection, `QueryOptions.prepare`): handlers build their SQL from fixed
+   * fragments only (tables and columns of a level), never from values.
+   */
   sql<TRow = Record<string, unknown>>(text: string, bindings: readonly unknown[] = []): Promise<QueryResult<TRow>> {
-    return query<TRow>(this.tx, text, bindings);
+    return query<TRow>(this.tx, text, bindings, { prepare: true });
   }
 
   changed(kind: ChangeKind, id: string): void {

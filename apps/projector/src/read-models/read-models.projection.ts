@@ -116,7 +116,7 @@ export interface PageOutcome {
  * compare-and-set and re-reads from the rebuilt checkpoint.
  */
 export async function lockReadModels(tx: EntityManager): Promise<void> {
-  await query(tx, "SELECT pg_advisory_xact_lock(hashtextextended('siteops-read-models-writer', 0))");
+  await query(tx, "SELECT pg_advisory_xact_lock(hashtextextended('siteops-read-models-writer', 0))", [], { prepare: true });
 }
 
 /** Applies a page of events in order inside `tx`; the caller commits it with the checkpoint. */
