@@ -1,7 +1,7 @@
-import { DomainError, type NatsNames } from '@siteops/contracts';
+import { DomainError, type NatsNames, type ProjectionChangedMessage } from '@siteops/contracts';
 import { Position, type EntityManager } from '@siteops/event-store';
 import type { Logger } from '@siteops/runtime';
-import type { NatsConnection, Subscription } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
 import {
   loadApiKeyWithUser,
   loadComposeDocument,
@@ -21,7 +21,7 @@ export interface ReadModelCacheOptions {
   logger: Logger;
   /** Poll period when nobody waits (the NATS wake-up usually comes first). Default 250 ms. */
   idleIntervalMs?: number;
-  /** Poll period while a request waits for a position. Default 20 ms. */
+  /** Poll period while a request waits for a position the projector has not announced (a lost wake-up). Default 20 ms. */
   waitingIntervalMs?: number;
   /** Feed rows read per statement. Default 1000. */
   batchSize?: number;
@@ -44,8 +44,12 @@ const MAX_TRACKED_HOLES = 1000;
  *
  * 1. Start: load every table and the projector checkpoint in one snapshot.
  * 2. Follow `rm_changes` after the last seq seen, on a timer and at once when
- *    the projector's `projectionChanged` wake-up arrives; read the checkpoint
- *    in the same statement.
+ *    the projector's `projectionChanged` wake-up announces something this
+ *    instance has not read; read the checkpoint in the same statement. A
+ *    request waiting for a position does not read the feed itself unless
+ *    the projector already announced that position: until then the read
+ *    would find nothing (the projector has not committed it), and under
+ *    load one read per write was most of the gateway's database work.
  * 3. Reload exactly the rows the feed names (absent = deleted; `reset` =
  *    reload everything) and apply them in one synchronous step, so a request
  *    never sees half a batch.
@@ -70,7 +74,13 @@ export class ReadModelCache {
   private readonly holes = new Map<bigint, number>();
   private readonly waiters = new Set<Waiter>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (ms since the epoch). */
+  private timerDue = 0;
   private polling: Promise<void> | undefined;
+  /** The newest checkpoint the projector announced on `projectionChanged`. */
+  private announced: Position = Position.start;
+  /** What had been announced when the running poll started: that poll reads at least this far. */
+  private pollingFor: Position = Position.start;
   private pollAgain = false;
   private stopped = true;
   private subscription: Subscription | undefined;
@@ -92,8 +102,8 @@ export class ReadModelCache {
     await this.reloadAll();
     this.stopped = false;
     this.subscription = this.options.nc.subscribe(this.options.names.projectionChanged, {
-      callback: () => {
-        this.wake();
+      callback: (_error, message) => {
+        this.announce(message);
       },
     });
     this.schedule();
@@ -138,8 +148,30 @@ export class ReadModelCache {
         }, timeoutMs),
       };
       this.waiters.add(waiter);
-      this.wake();
+      if (!this.announced.covers(position)) {
+        // The projector's announcement will wake the feed; the timer stands in for a lost one.
+        this.scheduleWithin(this.waitingIntervalMs);
+      } else if (!(this.polling && this.pollingFor.covers(position))) {
+        this.wake();
+      }
     });
+  }
+
+  /**
+   * A `projectionChanged` wake-up: read the feed unless this instance has
+   * read everything it announces (the cursor covers its checkpoint and the
+   * seq is no newer: a rebuild's reset row comes with a new seq at an old
+   * checkpoint).
+   */
+  private announce(message: Msg | undefined): void {
+    const announced = parseAnnouncement(message);
+    if (!announced) {
+      this.wake();
+      return;
+    }
+    if (announced.position.isAfter(this.announced)) this.announced = announced.position;
+    if (this.cursor.covers(announced.position) && announced.seq <= this.seq) return;
+    this.wake();
   }
 
   /** Polls now (coalesced with a poll already running). */
@@ -150,6 +182,7 @@ export class ReadModelCache {
       return;
     }
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.polling = this.runPolls().finally(() => {
       this.polling = undefined;
       this.schedule();
@@ -204,17 +237,27 @@ export class ReadModelCache {
   private schedule(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.wake();
-      },
-      this.waiters.size > 0 ? this.waitingIntervalMs : this.idleIntervalMs,
-    );
+    this.timer = undefined;
+    this.scheduleWithin(this.waiters.size > 0 ? this.waitingIntervalMs : this.idleIntervalMs);
+  }
+
+  /** Makes sure a poll is due within `ms` (keeps a timer that is due sooner; none while polling). */
+  private scheduleWithin(ms: number): void {
+    if (this.stopped || this.polling) return;
+    const due = Date.now() + ms;
+    if (this.timer && this.timerDue <= due) return;
+    clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wake();
+    }, ms);
   }
 
   private async runPolls(): Promise<void> {
     for (;;) {
       this.pollAgain = false;
+      this.pollingFor = this.announced;
       let more = false;
       try {
         more = await this.pollOnce();
@@ -360,5 +403,17 @@ export class ReadModelCache {
       { err: error },
       'reading the read-model feed failed; serving the last loaded state',
     );
+  }
+}
+
+/** The seq and checkpoint a `projectionChanged` message announces; undefined when it is not one. */
+function parseAnnouncement(message: Msg | undefined): { seq: bigint; position: Position } | undefined {
+  try {
+    const body = message?.json<Partial<ProjectionChangedMessage>>();
+    const position = typeof body?.position === 'string' ? Position.parse(body.position) : undefined;
+    if (!position || typeof body?.seq !== 'string' || !/^\d+$/.test(body.seq)) return undefined;
+    return { seq: BigInt(body.seq), position };
+  } catch {
+    return undefined;
   }
 }
