@@ -83,6 +83,31 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * Runs `work` in a transaction and commits, or rolls back when it throws:
+ * on a fork of `em`, or in a savepoint when `em` is already in a
+ * transaction. Unlike `em.transactional()` it keeps no async context:
+ * MikroORM's transaction context is an AsyncLocalStorage, and running one
+ * switches on async hooks for the whole process, after which every promise
+ * of every request pays for them. `work` gets the transaction's entity
+ * manager and passes it on, as all code here does.
+ */
+export async function transaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  const outer = em.getTransactionContext<Knex.Transaction>();
+  const tx = em.fork();
+  await tx.begin(outer ? { ctx: outer } : {});
+  let result: T;
+  try {
+    result = await work(tx);
+  } catch (error) {
+    // A rollback that fails (the connection is gone) must not hide why the work failed.
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  }
+  await tx.commit();
+  return result;
+}
+
 /** The knex instance behind an entity manager. */
 export function knexOf(em: EntityManager): Knex {
   return em.getConnection().getKnex();

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from '@mikro-orm/knex';
 import { DomainError, type EventMetadata, type NewEvent, type RecordedEvent } from '@siteops/contracts';
 import { CommitSignal } from './commit-signal';
-import { knexOf, query, type EntityManager } from './database';
+import { knexOf, query, transaction, type EntityManager } from './database';
 import { Position } from './position';
 import { Upcasters } from './upcasting';
 
@@ -124,7 +124,7 @@ const ANY_RETRY_JITTER_MS = 5;
 
 /**
  * The PostgreSQL event store. Every call takes the entity manager to run on:
- * pass one inside `em.transactional(...)` to join that transaction (a
+ * pass one inside `transaction(em, ...)` to join that transaction (a
  * projection and its checkpoint, a write-side index and its events).
  */
 export class EventStore {
@@ -165,7 +165,7 @@ export class EventStore {
     const results =
       tx !== undefined || requests.length === 1
         ? await this.retryAny(requests, tx !== undefined, () => run(em))
-        : await this.retryAny(requests, false, () => em.transactional((inner) => run(inner)));
+        : await this.retryAny(requests, false, () => transaction(em, run));
     // Readers are woken once the events are committed: now, or when the caller's transaction ends.
     if (results.some((r) => r.events.length > 0)) {
       const signal = this.signalOf(em);
@@ -344,7 +344,8 @@ export class EventStore {
     const knex = knexOf(em);
     let signal = this.signals.get(knex);
     if (!signal) {
-      signal = new CommitSignal(knex);
+      const url = em.config.get('clientUrl');
+      signal = new CommitSignal(knex, typeof url === 'string' ? url : undefined);
       this.signals.set(knex, signal);
     }
     return signal;

@@ -1,4 +1,4 @@
-import { query, type EntityManager } from './database';
+import { query, transaction, type EntityManager } from './database';
 
 /**
  * Exactly-once effects on top of at-least-once delivery: the key of a
@@ -15,7 +15,7 @@ export class PostgresIdempotencyGuard {
     key: string,
     effect: (tx: EntityManager) => Promise<void>,
   ): Promise<'handled' | 'duplicate'> {
-    return this.em.fork().transactional(async (tx) => {
+    return transaction(this.em, async (tx) => {
       const inserted = await query(
         tx,
         'INSERT INTO processed_events (consumer, key) VALUES (?, ?) ON CONFLICT DO NOTHING',

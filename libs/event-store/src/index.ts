@@ -15,7 +15,15 @@ export { PostgresIdempotencyGuard } from './idempotency-guard';
 export { StoreSubscription, type StoreSubscriptionOptions, type SubscriptionLogger } from './subscription';
 export { EventRelay, type RelayOptions } from './relay';
 export { eventStoreMigrations, EVENTS_CHANNEL } from './event-store.migrations';
-export { openDatabase, migrate, ensureDatabase, query, knexOf, type DatabaseOptions, type EntityManager, type QueryResult } from './database';
+export {
+  openDatabase,
+  migrate,
+  ensureDatabase,
+  query,
+  knexOf,
+  transaction,
+  type DatabaseOptions,
+  type QueryOptions, type EntityManager, type QueryResult } from './database';
 export {
   CommandRunner,
   appendContext,

@@ -7,12 +7,14 @@ import { CommandRunner, written } from './write-side';
 function failingTransactions(errors: Error[]): { em: EntityManager; attempts: () => number } {
   let attempts = 0;
   const em = {
+    getTransactionContext: () => undefined,
     fork: () => ({
-      transactional: async <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => {
+      begin: () => {
         const error = errors[attempts++];
-        if (error !== undefined) throw error;
-        return work(em);
+        return error === undefined ? Promise.resolve() : Promise.reject(error);
       },
+      commit: () => Promise.resolve(),
+      rollback: () => Promise.resolve(),
     }),
   } as unknown as EntityManager;
   return { em, attempts: () => attempts };

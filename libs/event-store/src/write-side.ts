@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, type CommandMetadata, type Decider, type WriteResult } from '@siteops/contracts';
-import { query, type EntityManager } from './database';
+import { query, transaction, type EntityManager } from './database';
 import { ConcurrencyError, type AppendContext, type AppendResult, type EventStore } from './event-store';
 import { Position } from './position';
 
@@ -123,7 +123,7 @@ export class CommandRunner {
   async run<T>(work: (tx: EntityManager) => Promise<T>, options: RunOptions = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.em.fork().transactional(work);
+        return await transaction(this.em, work);
       } catch (error) {
         // (A stream that is where the caller expected but was written by a younger
         // transaction is no stale If-Match: that conflict is re-run like any race.)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateApiKey, type GeneratedApiKey } from '@siteops/auth';
 import { streams, type CommandMetadata } from '@siteops/contracts';
-import { ConcurrencyError, appendContext, type EntityManager, type EventStore } from '@siteops/event-store';
+import { ConcurrencyError, appendContext, transaction, type EntityManager, type EventStore } from '@siteops/event-store';
 import type { Logger } from '@siteops/runtime';
 import { apiKeyDecider } from '../api-keys/api-key.decider';
 import { claimEmail } from '../users/user-emails';
@@ -54,7 +54,7 @@ export async function bootstrapPlatform(options: PlatformBootstrapOptions): Prom
   const context = appendContext(metadata);
   let keyFile: string;
   try {
-    keyFile = await em.fork().transactional(async (tx) => {
+    keyFile = await transaction(em, async (tx) => {
       await store.append(
         tx,
         streams.platform(),

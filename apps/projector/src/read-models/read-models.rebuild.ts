@@ -1,5 +1,5 @@
 import { READ_MODELS_CHECKPOINT, type ProjectionChangedMessage, type RecordedEvent } from '@siteops/contracts';
-import { CheckpointStore, Position, query, type EntityManager, type EventStore } from '@siteops/event-store';
+import { CheckpointStore, Position, query, transaction, type EntityManager, type EventStore } from '@siteops/event-store';
 import { hashReadModels, READ_MODEL_TABLES } from '@siteops/read-models';
 import { lockReadModels, projectEvents } from './read-models.projection';
 import type { ReadModelProjector } from './read-models.projector';
@@ -63,7 +63,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   // 1. Stop following live here; a leader in another process is held off by the writer lock.
   await options.projector?.stop();
   try {
-    const result = await options.em.fork().transactional(async (tx) => {
+    const result = await transaction(options.em, async (tx) => {
       await lockReadModels(tx);
       const previous = await checkpoints.load(tx, READ_MODELS_CHECKPOINT);
       const snapshot = () => (options.hash ? hashReadModels(tx) : Promise.resolve(undefined));
