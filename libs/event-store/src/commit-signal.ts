@@ -1,9 +1,45 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from '@mikro-orm/knex';
 import { EVENTS_CHANNEL } from './event-store.migrations';
 
+const PROCESS_ID = randomUUID();
+
+/**
+ * The payload of the notifications this process sends about `databaseUrl`:
+ * its own readers of that database were woken directly and skip them (see
+ * `onLocalCommit`). A hash, as payloads are visible to every listener.
+ */
+export function localCommitToken(databaseUrl: string): string {
+  return createHash('sha256').update(`${PROCESS_ID} ${databaseUrl}`).digest('base64url').slice(0, 22);
+}
+
+/** Readers in this process, by database URL. */
+const localReaders = new Map<string, Set<() => void>>();
+
+/**
+ * Calls `wake` whenever a store in this process has committed events to the
+ * database at `databaseUrl`; returns the unsubscribe. When every app runs in
+ * one process (`npm start`), the projector hears of a write without the
+ * round trip through PostgreSQL that a notification takes, which a write's
+ * answer waits on.
+ */
+export function onLocalCommit(databaseUrl: string, wake: () => void): () => void {
+  let readers = localReaders.get(databaseUrl);
+  if (!readers) {
+    readers = new Set();
+    localReaders.set(databaseUrl, readers);
+  }
+  readers.add(wake);
+  return () => {
+    readers.delete(wake);
+    if (readers.size === 0) localReaders.delete(databaseUrl);
+  };
+}
+
 /**
  * Wakes the store's readers (StoreSubscription LISTENs on EVENTS_CHANNEL)
- * once appended events have committed, with a NOTIFY of its own.
+ * once appended events have committed: readers in this process at once,
+ * the others with a NOTIFY of its own.
  *
  * Why not NOTIFY inside the appending transaction (a trigger did that):
  * PostgreSQL serialises every committing transaction that notified on one
@@ -22,27 +58,22 @@ import { EVENTS_CHANNEL } from './event-store.migrations';
 export class CommitSignal {
   private sending = false;
   private again = false;
-  /** Root transactions already watched, so a transaction that appends many times notifies once. */
+  private readonly token: string;
+  /** Root transactions already watched, so a transaction that appends many times signals once. */
   private readonly watched = new WeakSet<Knex.Transaction>();
 
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    /** Where the events went (the readers' `databaseUrl`); undefined: no reader here can tell. */
+    private readonly databaseUrl: string | undefined,
+  ) {
+    this.token = databaseUrl === undefined ? '' : localCommitToken(databaseUrl);
+  }
 
   /** Events were committed just now. */
   raise(): void {
-    if (this.sending) {
-      this.again = true;
-      return;
-    }
-    this.sending = true;
-    this.again = false;
-    void this.knex
-      .raw('SELECT pg_notify(?, ?)', [EVENTS_CHANNEL, ''])
-      // Readers fall back on polling; a failed wake-up is not an error of the append.
-      .catch(() => undefined)
-      .finally(() => {
-        this.sending = false;
-        if (this.again) this.raise();
-      });
+    if (this.databaseUrl !== undefined) for (const wake of localReaders.get(this.databaseUrl) ?? []) wake();
+    this.notify();
   }
 
   /**
@@ -63,5 +94,22 @@ export class CommitSignal {
       },
       () => undefined, // rolled back: nothing to read
     );
+  }
+
+  private notify(): void {
+    if (this.sending) {
+      this.again = true;
+      return;
+    }
+    this.sending = true;
+    this.again = false;
+    void this.knex
+      .raw('SELECT pg_notify(?, ?)', [EVENTS_CHANNEL, this.token])
+      // Readers fall back on polling; a failed wake-up is not an error of the append.
+      .catch(() => undefined)
+      .finally(() => {
+        this.sending = false;
+        if (this.again) this.notify();
+      });
   }
 }

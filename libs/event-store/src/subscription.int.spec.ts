@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createTestDatabase, eventually, type TestDatabase, runFixture } from '@siteops/testing';
 import path from 'node:path';
-import { migrate, openDatabase, query, type EntityManager } from './database';
+import { migrate, openDatabase, query, transaction, type EntityManager } from './database';
 import { EventStore } from './event-store';
 import { eventStoreMigrations } from './event-store.migrations';
 import { StoreSubscription } from './subscription';
@@ -12,6 +12,12 @@ const ctx = { correlationId: 'c', causationId: 'c', actor: 'test' };
 describe('StoreSubscription', () => {
   let db: TestDatabase;
   let orm: MikroORM;
+  /**
+   * A second connection pool that this process does not know as the
+   * subscriptions' database (another URL for it), so its appends reach
+   * them only as a notification, as another process's do.
+   */
+  let other: MikroORM;
   const store = new EventStore();
   const running: StoreSubscription[] = [];
 
@@ -19,6 +25,7 @@ describe('StoreSubscription', () => {
     db = await createTestDatabase('subscription');
     orm = await openDatabase({ url: db.url, migrations: eventStoreMigrations });
     await migrate(orm);
+    other = await openDatabase({ url: `${db.url}?application_name=siteops-other-writer` });
     await query(orm.em.fork(), 'CREATE TABLE projected (event_id uuid NOT NULL, by text)');
   });
 
@@ -29,6 +36,7 @@ describe('StoreSubscription', () => {
   });
 
   afterAll(async () => {
+    await other.close(true);
     await orm.close(true);
     await db.drop();
   });
@@ -76,25 +84,34 @@ describe('StoreSubscription', () => {
     expect((await projectedIds()).sort()).toEqual([...before, ...after].sort());
   });
 
-  it('is woken by the commit of an append, in a transaction or not, long before it would poll', async () => {
+  /** Appends from a writer of this process (`orm`) or from one that is not (`other`), in a transaction or on its own. */
+  async function appendOne(writer: MikroORM, inTransaction: boolean): Promise<string> {
+    const append = (em: EntityManager) => store.append(em, `item-${randomUUID()}`, 'no_stream', [{ type: 'ItemAdded', data: {} }], ctx);
+    // Inside a savepoint of a caller's transaction: the wake-up waits for the outer commit.
+    const result = inTransaction
+      ? await transaction(writer.em, (tx) => transaction(tx, append))
+      : await append(writer.em.fork());
+    return result.events[0]!.metadata.eventId;
+  }
+
+  it.each([
+    ['in this process, which wakes it directly', () => orm],
+    ['in another process, whose notification wakes it', () => other],
+  ])('is woken by the commits of a writer %s, long before it would poll', async (_label, writer) => {
     const name = `wake-${randomUUID()}`;
     const subscription = project(name, 'a', undefined, 600_000);
     await eventually(() => subscription.isLeader);
-    const [first] = await appendEvents(1);
-    await eventually(async () => (await projectedIds()).includes(first!), { message: 'the first event' });
+    // Caught up and asleep: from here on only a wake-up (or the held-back retry) makes it read.
+    const first = await appendOne(orm, false);
+    await eventually(async () => (await projectedIds()).includes(first), { message: 'the first event' });
 
-    // Appended inside a caller's transaction (and a savepoint in it): the wake-up waits for the outer commit.
-    const inTransaction = await orm.em.fork().transactional(async (tx: EntityManager) => {
-      const appended = await tx.transactional((inner: EntityManager) =>
-        store.append(inner, `item-${randomUUID()}`, 'no_stream', [{ type: 'ItemAdded', data: {} }], ctx),
-      );
-      return appended.events[0]!.metadata.eventId;
-    });
-    await eventually(async () => (await projectedIds()).includes(inTransaction), { timeoutMs: 30_000, message: 'the transaction’s event' });
-
-    // Appended on its own (autocommit).
-    const [alone] = await appendEvents(1);
-    await eventually(async () => (await projectedIds()).includes(alone!), { timeoutMs: 30_000, message: 'the lone append' });
+    for (const inTransaction of [true, false]) {
+      const id = await appendOne(writer(), inTransaction);
+      await eventually(async () => (await projectedIds()).includes(id), {
+        timeoutMs: 30_000,
+        message: inTransaction ? 'the event appended in a transaction' : 'the event appended on its own',
+      });
+    }
   });
 
   it('a projection killed mid-batch applies every event exactly once after restart', async () => {

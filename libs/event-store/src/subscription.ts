@@ -1,8 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { RecordedEvent } from '@siteops/contracts';
-import type { EntityManager } from './database';
+import { transaction, type EntityManager } from './database';
 import type { EventStore } from './event-store';
 import { CheckpointStore } from './checkpoint-store';
+import { localCommitToken, onLocalCommit } from './commit-signal';
 import { EVENTS_CHANNEL } from './event-store.migrations';
 import { Position } from './position';
 
@@ -30,6 +32,11 @@ export interface StoreSubscriptionOptions {
    * can be lost). Default 250 ms.
    */
   pollIntervalMs?: number;
+  /**
+   * How long to wait after a wake-up before reading, so that one read takes
+   * what several commits wrote. Default 0 (read at once).
+   */
+  batchDelayMs?: number;
   /** Called after the handler, before the checkpoint is saved (tests use it to simulate a crash there). */
   beforeCheckpoint?: (events: RecordedEvent[]) => Promise<void>;
   /** Called after each checkpoint save with the new cursor. */
@@ -50,8 +57,10 @@ export class StoreSubscription {
   private readonly checkpoints = new CheckpointStore();
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly batchDelayMs: number;
   private readonly logger: SubscriptionLogger;
   private listener: Client | undefined;
+  private stopLocal: (() => void) | undefined;
   private running = false;
   private wake: (() => void) | undefined;
   /** Set by a notification that arrives while the loop is busy, so it is not lost. */
@@ -62,6 +71,7 @@ export class StoreSubscription {
   constructor(private readonly options: StoreSubscriptionOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.batchDelayMs = options.batchDelayMs ?? 0;
     this.logger = options.logger ?? silent;
   }
 
@@ -122,24 +132,32 @@ export class StoreSubscription {
       await client.end();
       return false;
     }
-    client.on('notification', () => {
+    const woken = () => {
       this.notified = true;
       this.wake?.();
+    };
+    // Appends made in this process wake it directly; their notifications are then old news.
+    const ownToken = localCommitToken(this.options.databaseUrl);
+    client.on('notification', (message) => {
+      if (message.payload !== ownToken) woken();
     });
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     this.listener = client;
+    this.stopLocal?.();
+    this.stopLocal = onLocalCommit(this.options.databaseUrl, woken);
     this.logger.info('event subscription leading', { subscription: this.options.name });
     return true;
   }
 
   /**
-   * 2. Read pages from the checkpoint; when caught up, wait for a
-   *    notification or the poll interval. When the read came back empty
-   *    although events have committed, a transaction older than them is
-   *    still running and holds the horizon (rule 3): read again after 2, 4,
-   *    8… ms (up to the poll interval) instead of waiting for a notification
-   *    that the older transaction may never send (it may append nothing, or
-   *    roll back).
+   * 2. Read pages from the checkpoint. A full page may have more behind it:
+   *    read on at once. After a short one, wait for a notification (or the
+   *    poll interval) — unless events have committed past the cursor
+   *    meanwhile, or were there all along but held back by an older
+   *    transaction that is still running (rule 3): then read again after 2,
+   *    4, 8… ms (up to the poll interval) instead of waiting for a
+   *    notification that the older transaction may never send (it may
+   *    append nothing, or roll back).
    */
   private async follow(): Promise<void> {
     const { em, store, name } = this.options;
@@ -147,19 +165,29 @@ export class StoreSubscription {
     this.cursorValue = cursor;
     let heldReads = 0;
     while (this.running && this.listener) {
-      const from = cursor ?? Position.start;
-      const page = await store.readAll(em.fork(), from, this.batchSize);
-      if (page.events.length === 0) {
-        const held = (await store.lastCommittedPosition(em.fork())).isAfter(from);
+      const page = await store.readAll(em.fork(), cursor ?? Position.start, this.batchSize);
+      if (page.events.length > 0) {
+        heldReads = 0;
+        cursor = await this.handlePage(page.events, cursor, page.cursor);
+        this.cursorValue = cursor;
+        this.options.onProgress?.(cursor);
+        if (page.events.length >= this.batchSize) continue;
+      }
+      if (!this.woken()) {
+        const held = (await store.lastCommittedPosition(em.fork())).isAfter(cursor ?? Position.start);
         heldReads = held ? Math.min(heldReads + 1, 16) : 0;
         await this.sleep(held ? Math.min(this.pollIntervalMs, 2 ** heldReads) : this.pollIntervalMs);
-        continue;
+        if (held) continue;
       }
-      heldReads = 0;
-      cursor = await this.handlePage(page.events, cursor, page.cursor);
-      this.cursorValue = cursor;
-      this.options.onProgress?.(cursor);
+      if (this.batchDelayMs > 0) await delay(this.batchDelayMs);
     }
+  }
+
+  /** Whether a wake-up came while the last page was read and handled (consumed: the next read answers it). */
+  private woken(): boolean {
+    const woken = this.notified;
+    this.notified = false;
+    return woken;
   }
 
   /** 3. Handle a page and move the checkpoint, together or one after the other. */
@@ -172,7 +200,7 @@ export class StoreSubscription {
       }
     };
     if (mode === 'transactional') {
-      await em.fork().transactional(async (tx) => {
+      await transaction(em, async (tx) => {
         await handle(events, tx);
         await save(tx);
       });
@@ -202,6 +230,8 @@ export class StoreSubscription {
   }
 
   private async closeListener(): Promise<void> {
+    this.stopLocal?.();
+    this.stopLocal = undefined;
     const client = this.listener;
     this.listener = undefined;
     if (client) await client.end().catch(() => undefined);
