@@ -17,6 +17,14 @@ export interface RelayOptions {
   /** Publishes in flight at once; JetStream keeps their order on one connection. */
   maxInFlight?: number;
   pollIntervalMs?: number;
+  /**
+   * How long to gather commits after a wake-up before reading them. Default
+   * 10 ms: nothing answers a request only once the relay has published, and
+   * its consumers (deployer agents, mirror sync, outside subscribers) react
+   * in far more than that, while reading at every commit made it run one
+   * page per write beside the projector that writes wait on.
+   */
+  batchDelayMs?: number;
   beforeCheckpoint?: (events: RecordedEvent[]) => Promise<void>;
   onProgress?: (cursor: Position) => void;
   logger?: SubscriptionLogger;
@@ -42,6 +50,7 @@ export class EventRelay {
       mode: 'after-handle',
       batchSize: options.batchSize ?? 1000,
       pollIntervalMs: options.pollIntervalMs ?? 200,
+      batchDelayMs: options.batchDelayMs ?? 10,
       handle: (events) => this.publish(events),
       ...(options.beforeCheckpoint ? { beforeCheckpoint: options.beforeCheckpoint } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
