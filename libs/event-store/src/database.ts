@@ -86,25 +86,29 @@ export async function ensureDatabase(url: string): Promise<void> {
 /**
  * Runs `work` in a transaction and commits, or rolls back when it throws:
  * on a fork of `em`, or in a savepoint when `em` is already in a
- * transaction. Unlike `em.transactional()` it keeps no async context:
- * MikroORM's transaction context is an AsyncLocalStorage, and running one
- * switches on async hooks for the whole process, after which every promise
- * of every request pays for them. `work` gets the transaction's entity
- * manager and passes it on, as all code here does.
+ * transaction. It drives the connection directly, leaving out what
+ * `em.transactional()` and `em.commit()` add for entities (this code writes
+ * SQL, never entities): their async context and the unit of work's flush,
+ * which runs in an AsyncLocalStorage. The first `run()` of one switches
+ * async hooks on for the whole process, after which every promise of every
+ * request pays for them. `work` gets the transaction's entity manager and
+ * passes it on, as all code here does.
  */
 export async function transaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   const outer = em.getTransactionContext<Knex.Transaction>();
+  const connection = em.getConnection('write');
+  const ctx = await connection.begin(outer ? { ctx: outer } : {});
   const tx = em.fork();
-  await tx.begin(outer ? { ctx: outer } : {});
+  tx.setTransactionContext(ctx);
   let result: T;
   try {
     result = await work(tx);
   } catch (error) {
     // A rollback that fails (the connection is gone) must not hide why the work failed.
-    await tx.rollback().catch(() => undefined);
+    await connection.rollback(ctx).catch(() => undefined);
     throw error;
   }
-  await tx.commit();
+  await connection.commit(ctx);
   return result;
 }
 

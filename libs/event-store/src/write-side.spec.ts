@@ -8,14 +8,15 @@ function failingTransactions(errors: Error[]): { em: EntityManager; attempts: ()
   let attempts = 0;
   const em = {
     getTransactionContext: () => undefined,
-    fork: () => ({
+    getConnection: () => ({
       begin: () => {
         const error = errors[attempts++];
-        return error === undefined ? Promise.resolve() : Promise.reject(error);
+        return error === undefined ? Promise.resolve({}) : Promise.reject(error);
       },
       commit: () => Promise.resolve(),
       rollback: () => Promise.resolve(),
     }),
+    fork: () => ({ setTransactionContext: () => undefined }),
   } as unknown as EntityManager;
   return { em, attempts: () => attempts };
 }
