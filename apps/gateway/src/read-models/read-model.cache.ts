@@ -5,10 +5,9 @@ import type { Msg, NatsConnection, Subscription } from 'nats';
 import {
   loadApiKeyWithUser,
   loadComposeDocument,
-  loadRows,
   loadSnapshot,
   parseGrantId,
-  readChanges,
+  readFeed,
   type Change,
   type ChangedIds,
 } from './read-model.loader';
@@ -50,9 +49,9 @@ const MAX_TRACKED_HOLES = 1000;
  *    the projector already announced that position: until then the read
  *    would find nothing (the projector has not committed it), and under
  *    load one read per write was most of the gateway's database work.
- * 3. Reload exactly the rows the feed names (absent = deleted; `reset` =
- *    reload everything) and apply them in one synchronous step, so a request
- *    never sees half a batch.
+ * 3. The same statement brings exactly the rows the feed names (absent =
+ *    deleted; `reset` = reload everything); they are applied in one
+ *    synchronous step, so a request never sees half a batch.
  * 4. The checkpoint read with the batch becomes the applied cursor, which
  *    `X-Consistent-Read` and writes wait on.
  *
@@ -286,7 +285,7 @@ export class ReadModelCache {
   /** One batch of the feed; true when the batch was full and more may follow. */
   private async pollOnce(): Promise<boolean> {
     const { em } = this.options;
-    const batch = await readChanges(em, this.seq, [...this.holes.keys()], this.batchSize);
+    const batch = await readFeed(em, this.seq, [...this.holes.keys()], this.batchSize);
     if (batch.changes.some((c) => c.kind === 'reset')) {
       await this.reloadAll();
       return false;
@@ -305,9 +304,8 @@ export class ReadModelCache {
       return false;
     }
     const ids = this.collect(batch.changes);
-    const rows = await loadRows(em, ids);
     // Everything below is synchronous: requests see the batch whole or not at all.
-    this.state.reload(ids, rows);
+    this.state.reload(ids, batch.rows);
     this.trackSeqs(batch.changes);
     const full = batch.changes.length >= this.batchSize;
     // A full batch may stop short of what the checkpoint covers; it counts once the feed is drained.

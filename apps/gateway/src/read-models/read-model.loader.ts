@@ -126,44 +126,12 @@ export interface ChangeBatch {
   position: Position;
   /** Highest seq the projector's retention has deleted (same snapshot): anything unseen at or below it is gone. */
   prunedThrough: bigint;
-}
-
-/**
- * The feed after `afterSeq` (plus the `retry` seqs still missing below it), the
- * checkpoint and the pruned horizon, in one statement so all come from one
- * snapshot: every change the checkpoint covers is in the batch, unless the
- * batch is full or was pruned (seq at or below the horizon).
- */
-export async function readChanges(
-  em: EntityManager,
-  afterSeq: bigint,
-  retry: readonly bigint[],
-  limit: number,
-): Promise<ChangeBatch> {
-  const { rows } = await query<{
-    changes: { seq: string; kind: string; id: string }[];
-    position: string | null;
-    pruned_through: string | null;
-  }>(
-    em.fork(),
-    `SELECT coalesce((SELECT json_agg(c ORDER BY c.seq) FROM (
-                        SELECT seq::text AS seq, kind, id FROM rm_changes
-                         WHERE seq > ? OR seq IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)
-                         ORDER BY seq LIMIT ?) c), '[]'::json) AS changes,
-            ${CHECKPOINT} AS position,
-            ${PRUNED_THROUGH}::text AS pruned_through`,
-    [afterSeq.toString(), JSON.stringify(retry.map(String)), limit, READ_MODELS_CHECKPOINT],
-    PREPARED,
-  );
-  const row = rows[0];
-  return {
-    changes: (row?.changes ?? []).map((c) => ({ seq: BigInt(c.seq), kind: c.kind, id: c.id })),
-    position: positionOf(row?.position),
-    prunedThrough: BigInt(row?.pruned_through ?? '0'),
-  };
+  /** The rows the changes name, as they are in that snapshot; a named row that is absent has been deleted. */
+  rows: RowSet;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_SQL = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 /** Ids named by the feed, per kind. Malformed ids are dropped (they name no row). */
 export interface ChangedIds {
@@ -175,48 +143,73 @@ export interface ChangedIds {
   grants: { resourceId: string; userId: string }[];
 }
 
-/** Reloads exactly the rows the feed named; a named row that is absent has been deleted. */
-export async function loadRows(em: EntityManager, ids: ChangedIds): Promise<RowSet> {
-  const fork = em.fork();
-  const byIds = async <T>(
-    select: string,
-    column: string,
-    values: string[],
-    cast: string,
-  ): Promise<T[]> =>
-    values.length === 0
-      ? []
-      : (
-          await query<T>(
-            fork,
-            `${select} WHERE ${column} IN (SELECT jsonb_array_elements_text(?::jsonb)::${cast})`,
-            [JSON.stringify(values)],
-            PREPARED,
-          )
-        ).rows;
+/** The rows of one kind that the batch names (ids that are no UUID name no row). */
+const namedRows = (select: string, kind: string, column = 'id', uuid = true) =>
+  `coalesce((SELECT json_agg(r) FROM (${select} WHERE ${column} IN (
+     SELECT ${uuid ? 'id::uuid' : 'id'} FROM batch WHERE kind = '${kind}'${uuid ? ` AND id ~* '^${UUID_SQL}$'` : ''})) r), '[]'::json)`;
+
+const FEED = `
+  WITH batch AS (
+    SELECT seq, kind, id FROM rm_changes
+     WHERE seq > ? OR seq IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)
+     ORDER BY seq LIMIT ?
+  )
+  SELECT coalesce((SELECT json_agg(json_build_object('seq', seq::text, 'kind', kind, 'id', id) ORDER BY seq) FROM batch),
+                  '[]'::json) AS changes,
+         ${CHECKPOINT} AS position,
+         ${PRUNED_THROUGH}::text AS pruned_through,
+         ${namedRows(SELECT.user, 'user')} AS users,
+         ${namedRows(SELECT.apiKey, 'apiKey', 'id', false)} AS api_keys,
+         ${namedRows(SELECT.organization, 'organization')} AS organizations,
+         ${namedRows(SELECT.project, 'project')} AS projects,
+         ${namedRows(SELECT.site, 'site')} AS sites,
+         coalesce((SELECT json_agg(r) FROM (${SELECT.grant} WHERE (resource_id, user_id) IN (
+           SELECT split_part(id, ':', 1)::uuid, split_part(id, ':', 2)::uuid FROM batch
+            WHERE kind = 'grant' AND id ~* '^${UUID_SQL}:${UUID_SQL}$')) r), '[]'::json) AS grants`;
+
+/**
+ * The feed after `afterSeq` (plus the `retry` seqs still missing below it),
+ * the checkpoint, the pruned horizon and the rows the changes name, in one
+ * statement: all come from one snapshot, so every change the checkpoint
+ * covers is in the batch (unless the batch is full or was pruned: seq at or
+ * below the horizon), and a refresh costs one round trip, which every
+ * write's answer waits on.
+ */
+export async function readFeed(
+  em: EntityManager,
+  afterSeq: bigint,
+  retry: readonly bigint[],
+  limit: number,
+): Promise<ChangeBatch> {
+  const { rows } = await query<{
+    changes: { seq: string; kind: string; id: string }[];
+    position: string | null;
+    pruned_through: string | null;
+    users: UserRecord[];
+    api_keys: ApiKeyRecord[];
+    organizations: OrganizationRecord[];
+    projects: ProjectRecord[];
+    sites: SiteRecord[];
+    grants: GrantRecord[];
+  }>(
+    em.fork(),
+    FEED,
+    [afterSeq.toString(), JSON.stringify(retry.map(String)), limit, READ_MODELS_CHECKPOINT],
+    PREPARED,
+  );
+  const row = rows[0];
   return {
-    users: await byIds<UserRecord>(SELECT.user, 'id', ids.users.filter(isUuid), 'uuid'),
-    apiKeys: await byIds<ApiKeyRecord>(SELECT.apiKey, 'id', ids.apiKeys, 'text'),
-    organizations: await byIds<OrganizationRecord>(
-      SELECT.organization,
-      'id',
-      ids.organizations.filter(isUuid),
-      'uuid',
-    ),
-    projects: await byIds<ProjectRecord>(SELECT.project, 'id', ids.projects.filter(isUuid), 'uuid'),
-    sites: await byIds<SiteRecord>(SELECT.site, 'id', ids.sites.filter(isUuid), 'uuid'),
-    grants:
-      ids.grants.length === 0
-        ? []
-        : (
-            await query<GrantRecord>(
-              fork,
-              `${SELECT.grant} WHERE (resource_id, user_id) IN (
-                 SELECT (k->>0)::uuid, (k->>1)::uuid FROM jsonb_array_elements(?::jsonb) AS k)`,
-              [JSON.stringify(ids.grants.map((g) => [g.resourceId, g.userId]))],
-              PREPARED,
-            )
-          ).rows,
+    changes: (row?.changes ?? []).map((c) => ({ seq: BigInt(c.seq), kind: c.kind, id: c.id })),
+    position: positionOf(row?.position),
+    prunedThrough: BigInt(row?.pruned_through ?? '0'),
+    rows: {
+      users: row?.users ?? [],
+      apiKeys: row?.api_keys ?? [],
+      organizations: row?.organizations ?? [],
+      projects: row?.projects ?? [],
+      sites: row?.sites ?? [],
+      grants: row?.grants ?? [],
+    },
   };
 }
 
