@@ -4,13 +4,19 @@ import { EVENTS_CHANNEL } from './event-store.migrations';
 
 const PROCESS_ID = randomUUID();
 
+/** Least time between two notifications of one store about one database. */
+const NOTIFY_SPACING_MS = 5;
+
 /**
  * The payload of the notifications this process sends about `databaseUrl`:
  * its own readers of that database were woken directly and skip them (see
  * `onLocalCommit`). A hash, as payloads are visible to every listener.
  */
 export function localCommitToken(databaseUrl: string): string {
-  return createHash('sha256').update(`${PROCESS_ID} ${databaseUrl}`).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`${PROCESS_ID} ${databaseUrl}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /** Readers in this process, by database URL. */
@@ -49,15 +55,18 @@ export function onLocalCommit(databaseUrl: string, wake: () => void): () => void
  * a bare `SELECT pg_notify` outside any write costs about as much as two
  * `SELECT 1`.
  *
- * One NOTIFY is in flight at a time per database; appends that commit while
- * it is sent share the next one, so under load there are far fewer
- * notifications than appends. A signal that is lost (the database went
+ * One NOTIFY is in flight at a time per database, and the next follows it
+ * no sooner than NOTIFY_SPACING_MS after: appends that commit meanwhile
+ * share it, so under load there are far fewer notifications than appends,
+ * and a reader elsewhere hears of a commit at most that much later (an
+ * occasional commit is announced at once). A signal that is lost (the database went
  * away, the process died after the commit) costs readers one poll interval:
  * they poll as a fallback and never rely on being woken.
  */
 export class CommitSignal {
   private sending = false;
   private again = false;
+  private lastSentAt = 0;
   private readonly token: string;
   /** Root transactions already watched, so a transaction that appends many times signals once. */
   private readonly watched = new WeakSet<Knex.Transaction>();
@@ -72,7 +81,8 @@ export class CommitSignal {
 
   /** Events were committed just now. */
   raise(): void {
-    if (this.databaseUrl !== undefined) for (const wake of localReaders.get(this.databaseUrl) ?? []) wake();
+    if (this.databaseUrl !== undefined)
+      for (const wake of localReaders.get(this.databaseUrl) ?? []) wake();
     this.notify();
   }
 
@@ -102,7 +112,18 @@ export class CommitSignal {
       return;
     }
     this.sending = true;
+    const wait = this.lastSentAt + NOTIFY_SPACING_MS - Date.now();
+    if (wait > 0)
+      setTimeout(() => {
+        this.send();
+      }, wait).unref();
+    else this.send();
+  }
+
+  private send(): void {
+    // Commits from here on need another notification; those before are covered by this one.
     this.again = false;
+    this.lastSentAt = Date.now();
     void this.knex
       .raw('SELECT pg_notify(?, ?)', [EVENTS_CHANNEL, this.token])
       // Readers fall back on polling; a failed wake-up is not an error of the append.
