@@ -91,7 +91,11 @@ class ApiClient {
     this.url = new URL(baseUrl);
   }
 
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -105,14 +109,21 @@ class ApiClient {
             authorization: `Bearer ${this.apiKey}`,
             ...(payload === undefined
               ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+              : {
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(payload),
+                }),
           },
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString(),
+            });
           });
           res.on('error', reject);
         },
@@ -126,7 +137,9 @@ class ApiClient {
   async expect<T>(status: number, method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.request(method, path, body);
     if (response.status !== status) {
-      throw new Error(`${method} ${path} → ${response.status} (expected ${status}): ${response.text.slice(0, 300)}`);
+      throw new Error(
+        `${method} ${path} → ${response.status} (expected ${status}): ${response.text.slice(0, 300)}`,
+      );
     }
     return JSON.parse(response.text) as T;
   }
@@ -204,7 +217,11 @@ interface SiteAnswer {
 }
 
 /** Creates sites named `<prefix>-<n>`; every answer must be a fresh 201 carrying the site. */
-function siteCreator(api: ApiClient, projectId: string, prefix: string): {
+function siteCreator(
+  api: ApiClient,
+  projectId: string,
+  prefix: string,
+): {
   create: (client: number, index: number) => Promise<void>;
   last: () => SiteAnswer | undefined;
 } {
@@ -213,16 +230,24 @@ function siteCreator(api: ApiClient, projectId: string, prefix: string): {
     last: () => last,
     create: async (_client, index) => {
       const name = `${prefix}-${index}`;
-      const response = await api.request('POST', `/v1/projects/${projectId}/sites`, { name, compose: COMPOSE });
+      const response = await api.request('POST', `/v1/projects/${projectId}/sites`, {
+        name,
+        compose: COMPOSE,
+      });
       if (response.status !== 201) {
-        throw new Error(`POST /v1/projects/${projectId}/sites → ${response.status}: ${response.text.slice(0, 300)}`);
+        throw new Error(
+          `POST /v1/projects/${projectId}/sites → ${response.status}: ${response.text.slice(0, 300)}`,
+        );
       }
       if (response.headers['x-consistency'] === 'stale') {
-        throw new Error(`site ${name} was answered before the gateway's read models had it (X-Consistency: stale)`);
+        throw new Error(
+          `site ${name} was answered before the gateway's read models had it (X-Consistency: stale)`,
+        );
       }
       const site = JSON.parse(response.text) as SiteAnswer;
       // The hash is the projector's: an answer built from the request alone has none.
-      if (site.name !== name || site.compose.hash === '') throw new Error(`site ${name} answered as ${response.text.slice(0, 300)}`);
+      if (site.name !== name || site.compose.hash === '')
+        throw new Error(`site ${name} answered as ${response.text.slice(0, 300)}`);
       last = site;
     },
   };
@@ -232,12 +257,21 @@ function siteCreator(api: ApiClient, projectId: string, prefix: string): {
 async function checkReadBack(api: ApiClient, site: SiteAnswer | undefined): Promise<void> {
   if (!site) throw new Error('no site was created');
   const read = await api.expect<SiteAnswer>(200, 'GET', `/v1/sites/${site.id}`);
-  if (read.name !== site.name) throw new Error(`GET /v1/sites/${site.id} gave ${read.name}, not ${site.name}`);
+  if (read.name !== site.name)
+    throw new Error(`GET /v1/sites/${site.id} gave ${read.name}, not ${site.name}`);
 }
 
 /** The ceiling: one-row INSERTs in autocommit, each client on a connection of its own. */
-async function insertCeiling(databaseUrl: string, clients: number, seconds: number): Promise<Figures> {
-  const pool = new Pool({ connectionString: databaseUrl, max: clients, application_name: 'siteops:bench-ceiling' });
+async function insertCeiling(
+  databaseUrl: string,
+  clients: number,
+  seconds: number,
+): Promise<Figures> {
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: clients,
+    application_name: 'siteops:bench-ceiling',
+  });
   try {
     await pool.query(
       'CREATE TABLE IF NOT EXISTS bench_scratch (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, data jsonb NOT NULL)',
@@ -247,7 +281,10 @@ async function insertCeiling(databaseUrl: string, clients: number, seconds: numb
     try {
       const data = JSON.stringify({ name: 'bench', compose: COMPOSE });
       return await closedLoop(clients, seconds, async (client, index) => {
-        await connections[client]?.query('INSERT INTO bench_scratch (name, data) VALUES ($1, $2)', [`row-${index}`, data]);
+        await connections[client]?.query('INSERT INTO bench_scratch (name, data) VALUES ($1, $2)', [
+          `row-${index}`,
+          data,
+        ]);
       });
     } finally {
       for (const connection of connections) connection.release();
@@ -263,7 +300,9 @@ async function insertCeiling(databaseUrl: string, clients: number, seconds: numb
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? 0)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** Medians of every figure over the rounds; counts are summed, the max is the max. */
@@ -276,7 +315,9 @@ function summarize(runs: Figures[]): Figures {
     p99Ms: of((f) => f.p99Ms),
     maxMs: Math.max(...runs.map((f) => f.maxMs)),
     count: runs.reduce((total, f) => total + f.count, 0),
-    cpuUsPerOp: runs.every((f) => f.cpuUsPerOp !== undefined) ? of((f) => f.cpuUsPerOp ?? 0) : undefined,
+    cpuUsPerOp: runs.every((f) => f.cpuUsPerOp !== undefined)
+      ? of((f) => f.cpuUsPerOp ?? 0)
+      : undefined,
   };
 }
 
@@ -296,7 +337,8 @@ function report(
   const c1Pass = creates[1].p50Ms <= TARGETS.c1P50Ms;
   const table = new Table({
     head: [
-      `site creates, ${options.durationSeconds} s per phase` + (options.rounds > 1 ? ` × ${options.rounds} rounds (medians)` : ''),
+      `site creates, ${options.durationSeconds} s per phase` +
+        (options.rounds > 1 ? ` × ${options.rounds} rounds (medians)` : ''),
       'creates/s',
       'p50 ms',
       'p90 ms',
@@ -335,7 +377,9 @@ function report(
       [`c${clients}_p99Ms`]: round2(f.p99Ms),
       [`c${clients}_maxMs`]: round2(f.maxMs),
       [`c${clients}_creates`]: f.count,
-      ...(f.cpuUsPerOp === undefined ? {} : { [`c${clients}_cpuUsPerCreate`]: Math.round(f.cpuUsPerOp) }),
+      ...(f.cpuUsPerOp === undefined
+        ? {}
+        : { [`c${clients}_cpuUsPerCreate`]: Math.round(f.cpuUsPerOp) }),
     });
   }
   Object.assign(json, {
@@ -361,7 +405,9 @@ function report(
 
 async function main(): Promise<void> {
   const options = readOptions();
-  progress(`clients ${CLIENTS.join(' and ')}, ${options.warmupSeconds} s warm-up, ${options.durationSeconds} s × ${options.rounds} round(s) per phase`);
+  progress(
+    `clients ${CLIENTS.join(' and ')}, ${options.warmupSeconds} s warm-up, ${options.durationSeconds} s × ${options.rounds} round(s) per phase`,
+  );
   const loadStart = os.loadavg()[0] ?? 0;
   const started = performance.now();
   let platform: PlatformProcess | undefined;
@@ -389,8 +435,15 @@ async function main(): Promise<void> {
     const databaseUrl = platform.env['DATABASE_URL'];
     if (!databaseUrl) throw new Error('the platform has no DATABASE_URL');
     api = new ApiClient(platform.url, platform.adminKey);
-    const org = await api.expect<{ id: string }>(201, 'POST', '/v1/organizations', { name: 'bench-writes' });
-    const project = await api.expect<{ id: string }>(201, 'POST', `/v1/organizations/${org.id}/projects`, { name: 'bench' });
+    const org = await api.expect<{ id: string }>(201, 'POST', '/v1/organizations', {
+      name: 'bench-writes',
+    });
+    const project = await api.expect<{ id: string }>(
+      201,
+      'POST',
+      `/v1/organizations/${org.id}/projects`,
+      { name: 'bench' },
+    );
 
     // 2. Warm-up: JIT, connection pools, plans.
     if (options.warmupSeconds > 0) {
@@ -406,18 +459,27 @@ async function main(): Promise<void> {
     for (let round = 0; round < options.rounds; round++) {
       for (const clients of CLIENTS) {
         const creator = siteCreator(api, project.id, `r${round}-c${clients}`);
-        const figures = await closedLoop(clients, options.durationSeconds, creator.create, platform.pid);
+        const figures = await closedLoop(
+          clients,
+          options.durationSeconds,
+          creator.create,
+          platform.pid,
+        );
         await checkReadBack(api, creator.last());
         creates[clients].push(figures);
         progress(
           `round ${round + 1}, ${clients} client(s): ${fmt(figures.perSec)} creates/s, p50 ${ms(figures.p50Ms)} ms, p99 ${ms(figures.p99Ms)} ms` +
-            (figures.cpuUsPerOp === undefined ? '' : `, ${fmt(figures.cpuUsPerOp)} µs platform CPU/create`),
+            (figures.cpuUsPerOp === undefined
+              ? ''
+              : `, ${fmt(figures.cpuUsPerOp)} µs platform CPU/create`),
         );
       }
       for (const clients of CLIENTS) {
         const figures = await insertCeiling(databaseUrl, clients, options.durationSeconds);
         inserts[clients].push(figures);
-        progress(`round ${round + 1}, ${clients} client(s): raw INSERT ${fmt(figures.perSec)}/s, p50 ${ms(figures.p50Ms)} ms`);
+        progress(
+          `round ${round + 1}, ${clients} client(s): raw INSERT ${fmt(figures.perSec)}/s, p50 ${ms(figures.p50Ms)} ms`,
+        );
       }
     }
 
@@ -444,7 +506,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );
