@@ -290,7 +290,6 @@ export class EventStore {
     // their own stream (a cascade's SiteDeleted before the SiteCreated it
     // deleted, leaving the site in every projection). Refused as a conflict,
     // the command is retried in a new transaction, whose id is younger.
-    const json = JSON.stringify(payload);
     let rows: AppendedRow[];
     try {
       ({ rows } = await query<AppendedRow>(
@@ -310,7 +309,7 @@ export class EventStore {
             AND (current.last_tx IS NULL OR current.last_tx <= pg_current_xact_id())
           ORDER BY input.ordinality
          RETURNING ${APPENDED_COLUMNS}`,
-        [streamId, json, streamId, ...expectationBindings(expectedVersion)],
+        [streamId, JSON.stringify(payload), streamId, ...expectationBindings(expectedVersion)],
         PREPARED,
       ));
     } catch (error) {
@@ -325,15 +324,20 @@ export class EventStore {
       throw new ConcurrencyError(streamId, expectedVersion, actual, versionMatches(expectedVersion, actual));
     }
     rows.sort((a, b) => a.stream_version - b.stream_version);
-    // The events as stored: their JSON, as a reader will parse it.
-    const stored = JSON.parse(json) as typeof payload;
-    const recorded = rows.map((row, i) => {
-      const event = stored[i];
+    // The events as given and stamped, where the store put them (the rest of the row is what was sent).
+    const recorded = rows.map((row, i): RecordedEvent => {
+      const event = payload[i];
       if (!event) throw new Error('append stored more events than it was given');
-      return this.toRecorded(
-        { ...row, event_id: event.metadata.eventId, stream_id: streamId, type: event.type, data: event.data, metadata: event.metadata },
-        false,
-      );
+      return {
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        streamId,
+        streamVersion: row.stream_version,
+        globalPosition: row.global_position,
+        position: Position.of(row.tx_id, row.global_position).toString(),
+        recordedAt: new Date(row.recorded_at).toISOString(),
+      };
     });
     const last = recorded[recorded.length - 1];
     if (!last) throw new Error('append stored no events');
