@@ -211,20 +211,18 @@ export class StoreSubscription {
     return to;
   }
 
+  /** Waits `ms`, or less when woken; at once when a wake-up came since the last read. */
   private sleep(ms: number): Promise<void> {
-    if (this.notified) {
-      this.notified = false;
-      return Promise.resolve();
-    }
+    if (this.woken()) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        done();
-      }, ms);
       const done = () => {
         clearTimeout(timer);
+        // A wake-up from here on is news for the next sleep, not for this one.
+        this.wake = undefined;
         this.notified = false;
         resolve();
       };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
