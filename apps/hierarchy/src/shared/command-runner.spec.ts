@@ -4,7 +4,11 @@ import { NAME_UNIQUENESS } from '../hierarchy.migrations';
 import { hierarchyCommandRunner } from './command-runner';
 
 /** Transactions that simply run the work: the failures below come from the work itself. */
-const inline = { fork: () => ({ transactional: <T>(work: (tx: EntityManager) => Promise<T>) => work(inline) }) } as unknown as EntityManager;
+const inline = {
+  getTransactionContext: () => undefined,
+  getConnection: () => ({ begin: () => Promise.resolve({}), commit: () => Promise.resolve(), rollback: () => Promise.resolve() }),
+  fork: () => ({ setTransactionContext: () => undefined }),
+} as unknown as EntityManager;
 const runner = () => hierarchyCommandRunner(inline, new EventStore());
 const codeOf = async (promise: Promise<unknown>) => ((await promise.catch((e: unknown) => e)) as DomainError).code;
 
