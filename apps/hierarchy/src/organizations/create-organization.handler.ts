@@ -1,8 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { DomainError, streams, type CommandData, type WriteResult } from '@siteops/contracts';
-import { CommandRunner, appendContext, loadAggregate, written } from '@siteops/event-store';
+import { CommandRunner, appendContext, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
+import { decideCreate } from '../shared/command-runner';
 import { insertNode, nameTakenError } from '../shared/hierarchy-nodes';
 import { foundingOwnerGrant } from './founding-owner';
 import { organizationDecider } from './organization.decider';
@@ -17,8 +18,7 @@ export class CreateOrganizationHandler {
     const { organizationId: id, name } = data;
     const store = this.runner.store;
     return this.runner.run(async (tx) => {
-      const organization = await loadAggregate(tx, store, streams.organization(id), organizationDecider);
-      const events = organizationDecider.decide(command, organization.state);
+      const events = decideCreate(organizationDecider, command);
       const inserted = await insertNode(tx, { id, level: 'organization', parentId: null, organizationId: id, name });
       if (inserted === 'name_taken') throw nameTakenError('organization', name);
       if (inserted === 'id_taken') throw new DomainError('already_exists', `Organization ${id} already exists`);

@@ -1,8 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { DomainError, streams, type CommandData, type WriteResult } from '@siteops/contracts';
-import { CommandRunner, appendContext, loadAggregate, written } from '@siteops/event-store';
+import { CommandRunner, appendContext, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
+import { decideCreate } from '../shared/command-runner';
 import { insertNode, lockNode, nameTakenError } from '../shared/hierarchy-nodes';
 import { projectDecider } from './project.decider';
 
@@ -22,8 +23,7 @@ export class CreateProjectHandler {
       if (!parent) {
         throw new DomainError('not_found', `Organization ${organizationId} does not exist`, [{ field: 'organizationId', message: 'no such organization' }]);
       }
-      const project = await loadAggregate(tx, store, stream, projectDecider);
-      const events = projectDecider.decide(command, project.state);
+      const events = decideCreate(projectDecider, command);
       const inserted = await insertNode(tx, { id, level: 'project', parentId: organizationId, organizationId, name });
       if (inserted === 'name_taken') throw nameTakenError('project', name);
       if (inserted === 'id_taken') throw new DomainError('already_exists', `Project ${id} already exists`);

@@ -1,8 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { DomainError, streams, type CommandData, type WriteResult } from '@siteops/contracts';
-import { CommandRunner, appendContext, loadAggregate, written } from '@siteops/event-store';
+import { CommandRunner, appendContext, written } from '@siteops/event-store';
 import { CommandRpcContext } from '@siteops/messaging';
+import { decideCreate } from '../shared/command-runner';
 import { insertNode, lockNode, nameTakenError } from '../shared/hierarchy-nodes';
 import { siteDecider } from './site.decider';
 
@@ -24,8 +25,7 @@ export class CreateSiteHandler {
       }
       const organizationId = parent.organization_id;
       const command = { type: 'CreateSite' as const, data: { ...data, organizationId }, metadata: context.getMetadata() };
-      const site = await loadAggregate(tx, store, stream, siteDecider);
-      const events = siteDecider.decide(command, site.state);
+      const events = decideCreate(siteDecider, command);
       const inserted = await insertNode(tx, { id, level: 'site', parentId: projectId, organizationId, name });
       if (inserted === 'name_taken') throw nameTakenError('site', name);
       if (inserted === 'id_taken') throw new DomainError('already_exists', `Site ${id} already exists`);

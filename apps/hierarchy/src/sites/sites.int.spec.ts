@@ -80,6 +80,22 @@ describe('sites', () => {
     await expect(create(second, 'staging')).resolves.toMatchObject({ version: 2 });
   });
 
+  it('refuses to create a site again with the id of one that was deleted, and writes nothing', async () => {
+    const projectId = await project();
+    const siteId = randomUUID();
+    await create(projectId, 'short-lived', siteId);
+    await f.send('DeleteSite', { siteId, purgeVolumes: false });
+
+    await expect(create(projectId, 'second-life', siteId)).rejects.toMatchObject({ code: 'already_exists' });
+    expect((await f.store.readStream(f.em(), streams.site(siteId))).map((e) => e.type)).toEqual([
+      'SiteCreated',
+      'SiteComposeRevised',
+      'SiteDeleted',
+    ]);
+    // The refused create claimed nothing: the name is free.
+    await expect(create(projectId, 'second-life')).resolves.toMatchObject({ version: 2 });
+  });
+
   it('answers not_found when the project does not exist', async () => {
     await expect(create(randomUUID(), 'nowhere')).rejects.toMatchObject({ code: 'not_found', errors: [{ field: 'projectId' }] });
   });
