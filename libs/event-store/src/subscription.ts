@@ -117,6 +117,9 @@ export class StoreSubscription {
 
   /** 1. Open the LISTEN connection and try to take the lock on it. */
   private async acquireLeadership(): Promise<boolean> {
+    // Local wake-ups are for the leader; one that lost its connection is not one any more.
+    this.stopLocal?.();
+    this.stopLocal = undefined;
     const client = new Client({ connectionString: this.options.databaseUrl, application_name: `siteops:${this.options.name}` });
     client.on('error', () => {
       // A dropped connection loses the lock: stop working until re-acquired.
@@ -143,7 +146,6 @@ export class StoreSubscription {
     });
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     this.listener = client;
-    this.stopLocal?.();
     this.stopLocal = onLocalCommit(this.options.databaseUrl, woken);
     this.logger.info('event subscription leading', { subscription: this.options.name });
     return true;
