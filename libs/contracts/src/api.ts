@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { entityNameSchema, roleSchema, slugSchema, type Level, type Role } from './common';
+import { emailSchema, entityNameSchema, roleSchema, slugSchema, type Level, type Role } from './common';
 import { composeTextSchema, descriptionSchema } from './commands';
 
 /** REST request bodies (SPEC §4). Unknown fields are rejected, so typos surface as 400s. */
 export const apiBodies = {
-  createUser: z.strictObject({ email: z.email(), name: z.string().min(1).max(200) }),
+  createUser: z.strictObject({ email: emailSchema, name: z.string().min(1).max(200) }),
   createApiKey: z.strictObject({
     name: z.string().min(1).max(100),
     expiresAt: z.iso.datetime({ offset: true }).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { entityNameSchema, resourceRefSchema, roleSchema, slugSchema } from './common';
+import { emailSchema, entityNameSchema, resourceRefSchema, roleSchema, slugSchema } from './common';
 import type { ServiceName } from './subjects';
 
 /** Metadata every command carries across the bus. */
@@ -42,7 +42,7 @@ export const commandSchemas = {
   // identity
   RegisterUser: z.object({
     userId: uuid,
-    email: z.email(),
+    email: emailSchema,
     name: z.string().min(1).max(200),
     platformAdmin: z.boolean().default(false),
   }),

@@ -38,3 +38,27 @@ export function nameKey(name: string): string {
 
 /** ISO-8601 timestamp as it travels in events and DTOs. */
 export type IsoTime = string;
+
+/**
+ * An e-mail address: an RFC 5322 dot-atom local part, `@`, and a host name
+ * (dotted or not: `admin@localhost` and `ops@intranet` are the addresses
+ * of intranet installations, and SPEC §3's default admin is one of them).
+ * Quoted local parts and address literals (`a@[10.0.0.1]`) are refused as
+ * no directory of users needs them.
+ */
+const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const HOST_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+export function isEmailAddress(text: string): boolean {
+  const at = text.lastIndexOf('@');
+  if (at <= 0 || at === text.length - 1) return false;
+  const local = text.slice(0, at);
+  const domain = text.slice(at + 1);
+  if (local.length > 64 || domain.length > 253 || !EMAIL_LOCAL.test(local)) return false;
+  return domain.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+export const emailSchema = z
+  .string()
+  .max(320, 'must be at most 320 characters')
+  .refine(isEmailAddress, 'must be an e-mail address: local part, @, and a host name (e.g. ops@example.edu or ops@localhost)');

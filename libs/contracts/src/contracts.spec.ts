@@ -67,3 +67,15 @@ describe('command schemas', () => {
     expect(commandSchemas.RegisterUser.parse({ userId: '5c1b0f5e-0000-4000-8000-000000000000', email: 'a@b.org', name: 'A' }).platformAdmin).toBe(false);
   });
 });
+
+describe('e-mail addresses', () => {
+  it.each(['ops@localhost', 'ops@intranet', 'a@b.example', 'first.last+tag@library.uni-x.edu'])('accepts %p, dotted domain or not', (email) => {
+    expect(apiBodies.createUser.safeParse({ email, name: 'Ops' }).success).toBe(true);
+  });
+
+  it.each(['no-at-sign', 'a@', '@b', 'a@b..c', 'a@-b', 'a b@c', 'a@b_c', '.a@b', 'a@[10.0.0.1]'])('refuses %p, naming email', (email) => {
+    const result = apiBodies.createUser.safeParse({ email, name: 'Ops' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path)).toEqual([['email']]);
+  });
+});

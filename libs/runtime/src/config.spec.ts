@@ -30,3 +30,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(8080);
   });
 });
+
+describe('SITEOPS_ADMIN_EMAIL', () => {
+  it('takes an intranet address such as the default, set explicitly', () => {
+    expect(loadConfig({ SITEOPS_ADMIN_EMAIL: 'admin@localhost' }).adminEmail).toBe('admin@localhost');
+    expect(loadConfig({ SITEOPS_ADMIN_EMAIL: 'ops@intranet' }).adminEmail).toBe('ops@intranet');
+  });
+
+  it('refuses what is not an address, naming the variable', () => {
+    expect(() => loadConfig({ SITEOPS_ADMIN_EMAIL: 'admin@' })).toThrow(/SITEOPS_ADMIN_EMAIL/);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema } from '@siteops/contracts';
 
 /**
  * Every environment variable of SPEC §9, validated once at boot. A bad value
@@ -30,7 +31,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   SITEOPS_DATA_DIR: z.string().min(1).default('.siteops'),
-  SITEOPS_ADMIN_EMAIL: z.email().default('admin@localhost'),
+  SITEOPS_ADMIN_EMAIL: emailSchema.default('admin@localhost'),
   SITEOPS_MASTER_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')

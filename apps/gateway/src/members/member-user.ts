@@ -1,10 +1,10 @@
-import { DomainError } from '@siteops/contracts';
+import { DomainError, emailSchema } from '@siteops/contracts';
 import { z } from 'zod';
 import { invalid } from '../problems/problem';
 import type { ReadModelState, UserEntry } from '../read-models/read-model.state';
 
 const uuid = z.uuid();
-const email = z.email();
+
 
 /**
  * The `{userId}` segment of member routes: a user id, or an email address
@@ -16,7 +16,7 @@ export function memberUser(state: ReadModelState, segment: string): UserEntry {
     if (!user) throw new DomainError('not_found', `No user with id ${segment}`);
     return user;
   }
-  if (email.safeParse(segment.trim()).success) {
+  if (emailSchema.safeParse(segment.trim()).success) {
     const user = state.userByEmail(segment);
     if (!user) throw new DomainError('not_found', 'No user with that email');
     return user;
