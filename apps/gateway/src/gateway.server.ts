@@ -80,6 +80,20 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   fastify.decorateRequest('caller', null);
   // JSON only: a text/plain body is a 415 rather than a string that fails validation oddly.
   fastify.removeContentTypeParser('text/plain');
+  // An empty body with a JSON content type is no body (`curl -X DELETE -H
+  // 'Content-Type: application/json'`, and HTTP clients that always send the
+  // header): Fastify's parser refuses it as invalid JSON. Routes that need a
+  // body then refuse the empty one by its missing fields, like any other.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
   fastify.addHook('onRoute', (route) => {
     for (const method of Array.isArray(route.method) ? route.method : [route.method])
       routes.add(method, route.url);
